@@ -48,7 +48,8 @@ class Settings:
 
     @property
     def extension_dir(self) -> Path:
-        return self.data_dir / ".duckdb_extensions"
+        # shared by all data directories of a machine unless set: the extensions only depend on DuckDB
+        return Path(os.environ.get("SOZIALMONITOR_EXTENSION_DIR", self.project_root / "data" / ".duckdb_extensions"))
 
     @property
     def dbt_project_dir(self) -> Path:

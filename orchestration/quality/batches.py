@@ -1,0 +1,130 @@
+"""Turning a suite's named batches into pandas DataFrames through a read-only DuckDB connection.
+
+Batch SQL is plain DuckDB SQL with two small conveniences, rendered by a sandboxed Jinja
+environment before DuckDB sees it:
+
+- ``{{ batch('name') }}`` inlines another batch of the same suite as a parenthesised subquery,
+  so a filtered view ("only municipalities without suppressed parts") does not repeat its base.
+- ``{{ indikatoren_lang('marts.mart_pflege') }}`` turns a mart into long form
+  ``(ebene, gebiet_id, kommune_ags, stichtag, indikator_id, wert, status)``. For a wide mart it
+  takes every column that is an indicator id of ``core.dim_indikator`` (value) and its
+  ``<id>_status`` column; a long mart (with ``indikator_id``) is passed through. Range, suppression
+  and plausibility checks then work for every indicator a mart carries, including ones added later.
+
+Run parameters are bound by DuckDB (``$stichtag``), never pasted into the SQL text.
+"""
+from __future__ import annotations
+
+import re
+import time
+from typing import Any, Mapping
+
+import duckdb
+import pandas as pd
+
+from orchestration.quality.suites import Suite
+
+INDICATOR_CATALOGUE = "core.dim_indikator"
+LONG_KEY_COLUMNS = ("ebene", "gebiet_id", "kommune_ags", "stichtag")
+_RELATION = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$")
+_LOCK_HINTS = ("could not set lock", "conflicting lock", "lock on file")
+
+
+class BatchError(RuntimeError):
+    """A batch that cannot be computed (bad SQL, a missing table or column, an empty result)."""
+
+
+def connect_read_only(db_path: Any, *, wait_seconds: float = 60.0) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse read-only, waiting while the single writer still holds its lock."""
+    from orchestration.warehouse import connect
+
+    deadline = time.monotonic() + wait_seconds
+    delay = 0.25
+    while True:
+        try:
+            return connect(db_path, read_only=True)
+        except duckdb.IOException as exc:
+            if not any(h in str(exc).lower() for h in _LOCK_HINTS) or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+
+def render_batch_sql(suite: Suite, name: str, con: duckdb.DuckDBPyConnection) -> str:
+    """The batch's SQL with its macros expanded (parameters stay as `$name` for DuckDB)."""
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    environment = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+    rendering: list[str] = []
+
+    def render(batch_name: str) -> str:
+        if batch_name not in suite.batches:
+            raise BatchError(f"batch '{batch_name}' is not defined in suite {suite.name}")
+        if batch_name in rendering:
+            raise BatchError(f"batches refer to each other in a cycle: {' -> '.join(rendering + [batch_name])}")
+        rendering.append(batch_name)
+        try:
+            template = environment.from_string(suite.batches[batch_name].sql)
+            return template.render(
+                batch=lambda other: f"(\n{render(other)}\n)",
+                indikatoren_lang=lambda relation: f"(\n{indicators_long_sql(con, relation)}\n)",
+            )
+        finally:
+            rendering.pop()
+
+    return render(name)
+
+
+def indicators_long_sql(con: duckdb.DuckDBPyConnection, relation: str) -> str:
+    """SQL giving one row per area, Stichtag and indicator of `relation` (wide or long)."""
+    if not _RELATION.match(relation):
+        raise BatchError(f"'{relation}' is not a plain [schema.]table name")
+    columns = _columns_of(con, relation)
+    missing = [c for c in LONG_KEY_COLUMNS if c not in columns]
+    if missing:
+        raise BatchError(f"{relation} lacks the key column(s) {missing} needed for indikatoren_lang")
+    keys = ", ".join(LONG_KEY_COLUMNS)
+    if "indikator_id" in columns:
+        status = "CAST(status AS VARCHAR)" if "status" in columns else "CAST(NULL AS VARCHAR)"
+        return (f"SELECT {keys}, indikator_id, CAST(wert AS DOUBLE) AS wert, {status} AS status "
+                f"FROM {relation}")
+    catalogue = [r[0] for r in con.execute(
+        f"SELECT indikator_id FROM {INDICATOR_CATALOGUE} ORDER BY indikator_id").fetchall()]
+    indicators = [i for i in catalogue if i in columns]
+    if not indicators:
+        raise BatchError(f"{relation} has no column named like an indicator of {INDICATOR_CATALOGUE}")
+    selects = []
+    for indicator in indicators:
+        status_column = f"{indicator}_status"
+        status = f'CAST("{status_column}" AS VARCHAR)' if status_column in columns else "CAST(NULL AS VARCHAR)"
+        selects.append(
+            f"SELECT {keys}, '{indicator}' AS indikator_id, CAST(\"{indicator}\" AS DOUBLE) AS wert, "
+            f"{status} AS status FROM {relation}"
+        )
+    return "\nUNION ALL\n".join(selects)
+
+
+def _columns_of(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
+    try:
+        return [row[0] for row in con.execute(f"DESCRIBE {relation}").fetchall()]
+    except duckdb.Error as exc:
+        raise BatchError(f"cannot read the columns of {relation}: {exc}") from exc
+
+
+def read_batch(
+    suite: Suite, name: str, con: duckdb.DuckDBPyConnection, parameters: Mapping[str, str]
+) -> pd.DataFrame:
+    """Run one batch and return its rows; an empty batch is an error unless the suite allows it.
+
+    An empty batch would let every column expectation on it pass without looking at anything.
+    """
+    sql = render_batch_sql(suite, name, con)
+    used = {p: parameters[p] for p in dict.fromkeys(re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", sql))}
+    try:
+        frame = con.execute(sql, used).df() if used else con.execute(sql).df()
+    except duckdb.Error as exc:
+        raise BatchError(f"batch '{name}' failed in DuckDB: {exc}") from exc
+    if frame.empty and not suite.batches[name].darf_leer_sein:
+        raise BatchError(f"batch '{name}' returned no rows, so its checks would look at nothing")
+    return frame.reset_index(drop=True)
