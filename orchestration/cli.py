@@ -1,21 +1,312 @@
-"""Command line of the Sozialmonitor (placeholder until the full CLI lands)."""
-import typer
+"""`sozialmonitor`: the operator's command line.
 
-app = typer.Typer(help="Sozialmonitor: kleinräumiges Sozialmonitoring – command line", no_args_is_help=True)
+Every command explains itself with --help. Exit codes: 0 success, 1 the work failed (a one-line reason
+is printed last), 2 wrong usage.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from orchestration.periods import Quarter, last_complete_quarter
+from orchestration.settings import DEMO_PSEUDONYM_KEY, get_settings
+
+app = typer.Typer(
+    help="Sozialmonitor — kleinräumiges Sozialmonitoring. Load the offices' deliveries, refresh the "
+    "warehouse, check it, publish it, and look after it.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+class Abort(Exception):
+    """A failure with a one-line reason for the operator."""
+
+
+def fail(reason: str, code: int = 1) -> None:
+    err.print(f"[bold red]Error:[/] {reason}")
+    raise typer.Exit(code)
 
 
 @app.callback()
 def main() -> None:
     """Sozialmonitor command line."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+
+
+# ------------------------------------------------------------------ setup and demo data
 
 
 @app.command()
 def setup() -> None:
-    """Prepare the local installation: DuckDB extensions from the installed wheels (offline)."""
+    """Prepare this installation (offline): DuckDB extensions from the installed wheels, dbt manifest."""
+    from orchestration.dbt.project import ensure_manifest
     from orchestration.warehouse import install_extensions
 
     path = install_extensions(["spatial", "encodings"])
-    typer.echo(f"DuckDB extensions ready in {path}")
+    console.print(f"DuckDB extensions ready in {path}")
+    manifest = ensure_manifest()
+    console.print(f"dbt manifest ready: {manifest}")
+
+
+def _parse_quarter(text: str | None, option: str) -> Quarter | None:
+    if text is None:
+        return None
+    try:
+        return Quarter.parse(text)
+    except ValueError as exc:
+        fail(f"{option}: {exc}", code=2)
+    return None
+
+
+@app.command("demo-data")
+def demo_data(
+    seed: int = typer.Option(20261125, help="Seed of the synthetic district; the same seed gives the same files."),
+    until: str = typer.Option("2026-Q3", help="Last quarter to generate (Stichtag = its last day)."),
+    scale: float = typer.Option(1.0, help="Population multiplier (10 or 60 for performance runs)."),
+    write_from: Optional[str] = typer.Option(None, "--write-from", help="Write deliveries only from this quarter on (the simulation still starts in 2015)."),
+    defect: Optional[str] = typer.Option(None, help="Write one bad delivery of this kind into the existing inbox instead (see --list-defects)."),
+    quarter: Optional[str] = typer.Option(None, help="With --defect: the quarter of the bad delivery (default: the latest)."),
+    list_defects: bool = typer.Option(False, "--list-defects", help="List the defect kinds and exit."),
+    omit: list[str] = typer.Option([], help="Leave a delivery out, as SOURCE:QUARTER (a late office), repeatable."),
+) -> None:
+    """Write synthetic deliveries for every source into data/inbox/ (marked SYNTHETISCH), or one bad one."""
+    from orchestration.demo import defects as demo_defects
+
+    settings = get_settings()
+    if list_defects:
+        for kind, text in demo_defects.DEFECTS.items():
+            console.print(f"[bold]{kind}[/]: {text}")
+        return
+    if defect:
+        if defect not in demo_defects.DEFECTS:
+            fail(f"unknown defect '{defect}'; known: {', '.join(demo_defects.DEFECTS)}", code=2)
+        target_quarter = _parse_quarter(quarter, "--quarter") or Quarter.parse(until)
+        try:
+            written = demo_defects.write_defect(settings.inbox, defect, target_quarter)
+        except FileNotFoundError as exc:
+            fail(str(exc))
+        console.print(f"Wrote a bad delivery ({defect}): {written}")
+        return
+    from orchestration.demo import generate_demo
+
+    omitted = []
+    for item in omit:
+        source, _, q = item.partition(":")
+        omitted.append((source, str(Quarter.parse(q))))
+    t0 = time.perf_counter()
+    with console.status("Generating the synthetic district's deliveries ...") as status:
+        summary = generate_demo(settings.inbox, seed=seed, until=str(Quarter.parse(until)), scale=scale,
+                                write_from=str(Quarter.parse(write_from)) if write_from else None,
+                                omit=omitted, progress=lambda msg: status.update(msg))
+    console.print(f"Demo deliveries written to {settings.inbox} in {time.perf_counter() - t0:.1f} s "
+                  f"({getattr(summary, 'files', '?')} files). All files are synthetic (SYNTHETISCH).")
+
+
+# ------------------------------------------------------------------ refresh
+
+
+def _quarters(quarter: str | None, from_: str | None, to: str | None) -> tuple[Quarter, Quarter]:
+    if quarter and (from_ or to):
+        fail("give either --quarter or --from/--to", code=2)
+    if quarter:
+        q = _parse_quarter(quarter, "--quarter")
+        return q, q
+    last = _parse_quarter(to, "--to") or last_complete_quarter(__import__("datetime").date.today())
+    first = _parse_quarter(from_, "--from") or last
+    if last < first:
+        fail(f"--from {first} is after --to {last}", code=2)
+    return first, last
+
+
+def _require_key() -> None:
+    from orchestration.settings import MissingPseudonymKey, pseudonym_key
+
+    try:
+        pseudonym_key()
+    except MissingPseudonymKey as exc:
+        fail(str(exc))
+
+
+def do_refresh(first: Quarter, last: Quarter, *, skip_report: bool = False) -> "object":
+    from rich.live import Live
+
+    from orchestration.defs.resources import RefreshAlreadyRunning, acquire_refresh_lock, release_refresh_lock
+    from orchestration.runner import StepEvent, run_refresh
+
+    settings = get_settings()
+    _require_key()
+    try:  # refuse early and clearly; the run itself takes the lock again
+        release_refresh_lock(acquire_refresh_lock(settings.lock_file, "cli-probe"))
+    except RefreshAlreadyRunning as exc:
+        fail(str(exc))
+    rows: dict[str, tuple[str, str]] = {}
+
+    def render() -> Table:
+        table = Table(title=f"Refresh {first}..{last}" if first != last else f"Refresh {first}", expand=False)
+        table.add_column("Schritt")
+        table.add_column("Status")
+        table.add_column("Dauer", justify="right")
+        for step, (state, secs) in list(rows.items())[-25:]:
+            table.add_row(step, state, secs)
+        return table
+
+    states = {"STEP_START": "[yellow]läuft[/]", "STEP_SUCCESS": "[green]ok[/]", "STEP_FAILURE": "[red]FEHLER[/]",
+              "STEP_SKIPPED": "[dim]übersprungen[/]"}
+    with Live(render(), console=console, refresh_per_second=4, transient=False) as live:
+        def on_event(event: StepEvent) -> None:
+            if event.kind in states:
+                secs = f"{event.seconds:.1f} s" if event.seconds is not None else ""
+                state = states[event.kind] + (f" {event.message[:70]}" if event.message else "")
+                rows[event.step] = (state, secs)
+                live.update(render())
+
+        selection = None
+        if skip_report:
+            import dagster as dg
+
+            selection = [k for k in _all_asset_keys() if k.path[0] != "berichte"]
+        result = run_refresh(first, last, on_event=on_event, asset_selection=selection)
+    return result
+
+
+def _all_asset_keys():
+    from orchestration.definitions import defs
+
+    return list(defs.resolve_asset_graph().get_all_asset_keys())
+
+
+def print_refresh_summary(result) -> None:
+    table = Table(title="Zusammenfassung", show_lines=False)
+    table.add_column("Schritt")
+    table.add_column("Sekunden", justify="right")
+    for step, secs in sorted(result.step_seconds.items(), key=lambda kv: -kv[1])[:15]:
+        table.add_row(step, f"{secs:.1f}")
+    console.print(table)
+    console.print(f"Run {result.run_id}: {'[green]succeeded[/]' if result.success else '[red]failed[/]'} "
+                  f"in {result.seconds:.0f} s")
+    if result.failed_checks:
+        console.print("Failed checks: " + ", ".join(result.failed_checks[:20]))
+
+
+@app.command()
+def refresh(
+    quarter: Optional[str] = typer.Option(None, help="One quarter, e.g. 2024-Q4."),
+    from_: Optional[str] = typer.Option(None, "--from", help="First quarter of a backfill (one run for the whole window)."),
+    to: Optional[str] = typer.Option(None, help="Last quarter of a backfill (default: the last complete quarter)."),
+    no_report: bool = typer.Option(False, "--no-report", help="Skip building the report site."),
+) -> None:
+    """Run the quarterly refresh in this process: extract, dbt build and tests, quality gate, publish.
+
+    Without options it refreshes the last complete quarter. The run appears in the Dagster UI.
+    """
+    first, last = _quarters(quarter, from_, to)
+    result = do_refresh(first, last, skip_report=no_report)
+    print_refresh_summary(result)
+    if not result.success:
+        for message in result.failures:
+            err.print(f"[red]{message}[/]")
+        first_line = result.failures[0].splitlines()[0] if result.failures else "see the Dagster UI"
+        fail(f"refresh {first}..{last} failed: {first_line}")
+
+
+# ------------------------------------------------------------------ operator commands
+
+
+@app.command()
+def quarantine() -> None:
+    """List rejected deliveries in data/quarantine/ with their reasons."""
+    import json
+
+    settings = get_settings()
+    reasons = sorted(settings.quarantine.glob("*/*.grund.json"))
+    if not reasons:
+        console.print("The quarantine is empty: no delivery has been rejected.")
+        return
+    table = Table(title=f"Quarantäne ({settings.quarantine})")
+    for col in ("Quelle", "Datei", "Periode", "Zeitpunkt", "Grund"):
+        table.add_column(col, overflow="fold")
+    for path in reasons:
+        info = json.loads(path.read_text(encoding="utf-8"))
+        problems = info.get("probleme", [])
+        reason = problems[0]["text"] if problems else ""
+        if len(problems) > 1:
+            reason += f" (+{len(problems) - 1})"
+        table.add_row(info["quelle"], info["datei"], info.get("periode", ""), info.get("zeitpunkt", ""), reason)
+    console.print(table)
+    console.print("Each file has a reason file beside it (.grund.txt). Put a corrected delivery into "
+                  "data/inbox/<quelle>/ and run the refresh again.")
+
+
+@app.command()
+def rollback(to: Optional[str] = typer.Option(None, help="Run id (or its first 8 characters) of the publication to restore; default: the previous one.")) -> None:
+    """Put a previous publication back in place (atomic; the current one is kept in history)."""
+    from orchestration.publish.publication import rollback as do_rollback
+
+    try:
+        chosen = do_rollback(get_settings(), to)
+    except FileNotFoundError as exc:
+        fail(str(exc))
+    console.print(f"Restored {chosen.name} as {get_settings().published_db}")
+
+
+@app.command()
+def status() -> None:
+    """Latest publication, its check summary, and each source's latest delivery and its age."""
+    from orchestration.status import render_status
+
+    render_status(console)
+
+
+@app.command()
+def ui(port: int = typer.Option(3000, help="Port of the Dagster UI."),
+       host: str = typer.Option("127.0.0.1", help="Interface to listen on (localhost unless you mean otherwise).")) -> None:
+    """Start the Dagster UI (and the daemon for schedules and sensors) on this project's workspace."""
+    import subprocess
+
+    from orchestration.runner import ensure_dagster_home
+
+    settings = get_settings()
+    ensure_dagster_home(settings)
+    console.print(f"Dagster UI on http://{host}:{port} (DAGSTER_HOME={settings.dagster_home}); Ctrl+C stops it.")
+    dagster = Path(sys.executable).parent / "dagster"
+    os.execv(str(dagster), [str(dagster), "dev", "-w", str(settings.project_root / "workspace.yaml"),
+                            "-h", host, "-p", str(port)])
+
+
+@app.command()
+def demo(
+    scale: float = typer.Option(1.0, help="Population multiplier."),
+    regenerate: bool = typer.Option(False, help="Write the demo deliveries again even if the inbox has them."),
+) -> None:
+    """The whole demo: synthetic deliveries, full refresh 2015-Q1..2026-Q3, publication, exports, report site."""
+    os.environ.setdefault("SOZIALMONITOR_PSEUDONYM_KEY", DEMO_PSEUDONYM_KEY)
+    settings = get_settings()
+    if regenerate or not any(settings.inbox.glob("*/*")):
+        demo_data(seed=20261125, until="2026-Q3", scale=scale, write_from=None, defect=None, quarter=None,
+                  list_defects=False, omit=[])
+    else:
+        console.print(f"Using the deliveries already in {settings.inbox} (--regenerate writes them anew).")
+    result = do_refresh(Quarter(2015, 1), Quarter(2026, 3))
+    print_refresh_summary(result)
+    from orchestration.status import render_outputs
+
+    render_outputs(console, settings)
+    if not result.success:
+        for message in result.failures:
+            err.print(f"[red]{message}[/]")
+        fail("the demo refresh failed: " + (result.failures[0].splitlines()[0] if result.failures else "see above"))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,14 @@
 """The Dagster code location of the Sozialmonitor (loaded by workspace.yaml)."""
 import dagster as dg
 
+import orchestration.defs  # noqa: F401  (warning filters)
+from orchestration.defs.dbt import dbt_monitoring, dbt_resource
+from orchestration.defs.jobs import quarterly_refresh
+from orchestration.defs.resources import RefreshLock
 from orchestration.defs.sources import extraction_assets
 
-defs = dg.Definitions(assets=[*extraction_assets])
+defs = dg.Definitions(
+    assets=[*extraction_assets, dbt_monitoring],
+    jobs=[quarterly_refresh],
+    resources={"dbt": dbt_resource(), "refresh_lock": RefreshLock()},
+)

@@ -89,6 +89,7 @@ def build_extraction_asset(module: ModuleType) -> dg.AssetsDefinition:
         metadata=_metadata_for_contract(contract),
         tags={"quelle": contract.id, "schicht": "raw"},
         pool=WAREHOUSE_POOL,
+        required_resource_keys={"refresh_lock"},
     )
     def _extract(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         settings = get_settings()

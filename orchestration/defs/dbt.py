@@ -1,0 +1,79 @@
+"""dbt models as Dagster assets, dbt tests as asset checks (severity error = blocking).
+
+One `dbt build` per run, whatever the number of quarters: dbt's fixed start-up cost (~5 s) is paid once,
+and the incremental models replace exactly the run's window (vars von_stichtag/bis_stichtag).
+"""
+import json
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
+
+from orchestration.dbt.partition_vars import dbt_build_args, partition_vars, window_quarters
+from orchestration.dbt.project import apply_dbt_env, dbt_executable, ensure_manifest
+from orchestration.dbt.translator import SozialmonitorTranslator
+from orchestration.defs.resources import RefreshLock
+from orchestration.defs.sources import WAREHOUSE_POOL
+from orchestration.partitions import quarterly_partitions, single_run_backfill
+from orchestration.settings import get_settings
+
+SETTINGS = get_settings()
+apply_dbt_env(SETTINGS)
+MANIFEST = ensure_manifest(SETTINGS)
+DBT_PROJECT = DbtProject(project_dir=SETTINGS.dbt_project_dir, profiles_dir=SETTINGS.dbt_project_dir,
+                         target_path=SETTINGS.dbt_target_dir)
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=DBT_PROJECT, profiles_dir=str(SETTINGS.dbt_project_dir),
+                          dbt_executable=dbt_executable())
+
+
+def summarise_dbt_failures(run_results: Path) -> str:
+    """The failed models and tests of a dbt run in words an operator can act on."""
+    if not run_results.exists():
+        return "dbt failed before it wrote run_results.json; see the dbt log in the step's output."
+    results = json.loads(run_results.read_text()).get("results", [])
+    lines = []
+    for r in results:
+        if r.get("status") not in ("error", "fail"):
+            continue
+        node = r.get("unique_id", "")
+        kind = node.split(".")[0]
+        message = " ".join(str(r.get("message") or "").split())[:300]
+        failures = r.get("failures")
+        if kind == "test":
+            lines.append(f"- dbt test {node.split('.')[-2] if node.count('.') > 2 else node} failed"
+                         f"{f' ({failures} failing rows)' if failures else ''}: {message}")
+        else:
+            lines.append(f"- dbt {kind} {node.split('.')[-1]} errored: {message}")
+    skipped = sum(r.get("status") == "skipped" for r in results)
+    if skipped:
+        lines.append(f"- {skipped} downstream models/tests were skipped")
+    return "\n".join(lines) or "dbt reported a failure without a failed node; see the dbt log."
+
+
+@dbt_assets(
+    manifest=MANIFEST,
+    project=DBT_PROJECT,
+    dagster_dbt_translator=SozialmonitorTranslator(),
+    partitions_def=quarterly_partitions,
+    backfill_policy=single_run_backfill,
+    pool=WAREHOUSE_POOL,
+    name="dbt_monitoring",
+)
+def dbt_monitoring(context: dg.AssetExecutionContext, dbt: DbtCliResource, refresh_lock: RefreshLock):
+    first, last = window_quarters(*context.partition_time_window)
+    vars = partition_vars(first, last)
+    context.log.info(f"dbt build for {first}..{last}: {vars}")
+    apply_dbt_env(get_settings())
+    invocation = dbt.cli(dbt_build_args(vars), context=context, raise_on_error=False)
+    yield from invocation.stream()
+    if not invocation.is_successful():
+        summary = summarise_dbt_failures(invocation.target_path / "run_results.json")
+        raise dg.Failure(
+            description="dbt build failed, so nothing downstream (checks, publication) ran and the published "
+            f"file is unchanged.\n{summary}\nWhat to do: read the failing test's SQL "
+            "(dbt_project/tests or the model's YAML), fix the delivery or the model, then re-run the refresh.",
+            allow_retries=False,
+        )

@@ -1,0 +1,154 @@
+"""Run the quarterly refresh in this process, against the project's Dagster instance.
+
+Used by the command line, the tests and the benchmark, so that all three run exactly what the schedule
+runs, and every run shows up in the Dagster UI afterwards.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from orchestration.periods import Quarter
+from orchestration.settings import Settings, get_settings
+
+STEP_EVENTS = {"STEP_START", "STEP_SUCCESS", "STEP_FAILURE", "STEP_SKIPPED", "ASSET_CHECK_EVALUATION",
+               "ASSET_MATERIALIZATION"}
+
+
+def ensure_dagster_home(settings: Settings | None = None) -> Path:
+    """DAGSTER_HOME inside the data directory, with the project's dagster.yaml (telemetry off, one run)."""
+    settings = settings or get_settings()
+    home = settings.dagster_home
+    home.mkdir(parents=True, exist_ok=True)
+    source = settings.project_root / "dagster.yaml"
+    target = home / "dagster.yaml"
+    if not target.exists() or target.read_bytes() != source.read_bytes():
+        shutil.copyfile(source, target)
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+@dataclass
+class StepEvent:
+    kind: str  # STEP_START, STEP_SUCCESS, ...
+    step: str
+    message: str = ""
+    seconds: float | None = None
+
+
+@dataclass
+class RefreshResult:
+    run_id: str
+    success: bool
+    first: Quarter
+    last: Quarter
+    seconds: float
+    step_seconds: dict[str, float] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)  # actionable messages of failed steps
+    failed_checks: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def partition_tags(first: Quarter, last: Quarter) -> dict[str, str]:
+    if first == last:
+        return {"dagster/partition": first.partition_key}
+    return {"dagster/asset_partition_range_start": first.partition_key,
+            "dagster/asset_partition_range_end": last.partition_key}
+
+
+def _failure_text(event) -> str:
+    data = event.event_specific_data
+    user = getattr(data, "user_failure_data", None)
+    if user is not None and user.description:
+        return user.description
+    error = getattr(data, "error", None)
+    if error is None:
+        return event.message or "step failed"
+    # the innermost cause is what a person can act on, not the framework's wrapper
+    while getattr(error, "cause", None) is not None:
+        error = error.cause
+    return error.message.strip()
+
+
+def run_refresh(first: Quarter, last: Quarter, *, on_event: Callable[[StepEvent], None] | None = None,
+                asset_selection=None, extra_tags: dict[str, str] | None = None) -> RefreshResult:
+    import dagster as dg
+    from dagster._core.utils import make_new_run_id
+
+    settings = get_settings()
+    ensure_dagster_home(settings)
+    from orchestration.definitions import defs
+
+    job = defs.resolve_job_def("quarterly_refresh")
+    instance = dg.DagsterInstance.get()
+    run_id = make_new_run_id()
+    tags = {**partition_tags(first, last), "sozialmonitor/quelle": "cli", **(extra_tags or {})}
+    stop = threading.Event()
+    poller = threading.Thread(target=_poll_events, args=(instance, run_id, on_event, stop), daemon=True)
+    if on_event is not None:
+        poller.start()
+    t0 = time.perf_counter()
+    try:
+        result = job.execute_in_process(instance=instance, run_id=run_id, tags=tags, raise_on_error=False,
+                                        asset_selection=asset_selection)
+    finally:
+        stop.set()
+        if poller.is_alive():
+            poller.join(timeout=5)
+    outcome = RefreshResult(run_id, result.success, first, last, time.perf_counter() - t0)
+    starts: dict[str, float] = {}
+    for event in result.all_events:
+        kind = event.event_type_value
+        if kind == "STEP_START":
+            starts[event.step_key] = event.timestamp
+        elif kind in ("STEP_SUCCESS", "STEP_FAILURE") and event.step_key in starts:
+            outcome.step_seconds[event.step_key] = event.timestamp - starts[event.step_key]
+        if kind == "STEP_FAILURE":
+            outcome.failures.append(f"{event.step_key}: {_failure_text(event)}")
+        elif kind == "STEP_SKIPPED":
+            outcome.skipped.append(event.step_key)
+        elif kind == "ASSET_CHECK_EVALUATION":
+            evaluation = event.event_specific_data
+            if not evaluation.passed:
+                severity = getattr(evaluation.severity, "value", str(evaluation.severity))
+                outcome.failed_checks.append(
+                    f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name} ({severity})")
+    return outcome
+
+
+def _poll_events(instance, run_id: str, on_event: Callable[[StepEvent], None], stop: threading.Event) -> None:
+    """Forward step events to the progress display while the run executes in the main thread."""
+    seen = 0
+    starts: dict[str, float] = {}
+    while True:
+        finished = stop.wait(0.5)
+        try:
+            records = instance.all_logs(run_id)
+        except Exception:  # the run may not be registered yet
+            records = []
+        for record in records[seen:]:
+            event = record.dagster_event
+            if event is None or event.event_type_value not in STEP_EVENTS:
+                continue
+            step = event.step_key or ""
+            if event.event_type_value == "STEP_START":
+                starts[step] = record.timestamp
+            seconds = record.timestamp - starts[step] if step in starts and event.event_type_value != "STEP_START" else None
+            message = ""
+            if event.event_type_value == "ASSET_CHECK_EVALUATION":
+                evaluation = event.event_specific_data
+                step = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+                message = "passed" if evaluation.passed else f"FAILED ({getattr(evaluation.severity, 'value', '')})"
+            elif event.event_type_value == "ASSET_MATERIALIZATION":
+                step = event.asset_key.to_user_string()
+            elif event.event_type_value == "STEP_FAILURE":
+                message = _failure_text(event).splitlines()[0]
+            on_event(StepEvent(event.event_type_value, step, message, seconds))
+        seen = len(records)
+        if finished:
+            return
