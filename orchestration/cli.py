@@ -286,6 +286,14 @@ def ui(port: int = typer.Option(3000, help="Port of the Dagster UI."),
 
 
 @app.command()
+def docs() -> None:
+    """Render the source contracts into docs/sources.md."""
+    from orchestration.docs import write_sources_doc
+
+    console.print(f"Wrote {write_sources_doc()}")
+
+
+@app.command()
 def demo(
     scale: float = typer.Option(1.0, help="Population multiplier."),
     regenerate: bool = typer.Option(False, help="Write the demo deliveries again even if the inbox has them."),
