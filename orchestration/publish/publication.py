@@ -61,7 +61,7 @@ def code_version(project_root: Path) -> str:
 def _published_tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     """(schema, table) pairs to publish: every mart and the conformed dimensions. Never raw or facts."""
     rows = con.execute(
-        """SELECT table_schema, table_name FROM wh.information_schema.tables
+        """SELECT table_schema, table_name FROM information_schema.tables
            WHERE table_catalog = 'wh' AND ((table_schema = 'marts')
               OR (table_schema = 'core' AND table_name IN (SELECT unnest(?))))
            ORDER BY table_schema, table_name""", [list(CORE_TABLES)]).fetchall()
@@ -71,7 +71,7 @@ def _published_tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
 def _order_by(con, schema: str, table: str) -> str:
     """Deterministic row order (so re-publishing the same data gives the same content)."""
     cols = [r[0] for r in con.execute(
-        "SELECT column_name FROM wh.information_schema.columns WHERE table_catalog = 'wh' AND table_schema = ? "
+        "SELECT column_name FROM information_schema.columns WHERE table_catalog = 'wh' AND table_schema = ? "
         "AND table_name = ? ORDER BY ordinal_position", [schema, table]).fetchall()]
     return ", ".join(f'"{c}"' for c in cols[:6]) if cols else "ALL"
 
@@ -134,11 +134,11 @@ def _write_publication_log(con, settings: Settings, row: dict) -> None:
     if previous.exists():
         try:
             con.execute(f"ATTACH '{previous}' AS alt (READ_ONLY)")
-            has_log = con.execute("SELECT count(*) FROM alt.information_schema.tables WHERE table_catalog = 'alt' "
+            has_log = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_catalog = 'alt' "
                                   "AND table_name = 'publikation'").fetchone()[0]
             if has_log:
                 common = [c for c in PUBLIKATION_COLUMNS if c in {r[0] for r in con.execute(
-                    "SELECT column_name FROM alt.information_schema.columns WHERE table_catalog = 'alt' "
+                    "SELECT column_name FROM information_schema.columns WHERE table_catalog = 'alt' "
                     "AND table_name = 'publikation'").fetchall()}]
                 names = ", ".join(common)
                 con.execute(f"INSERT INTO publikation ({names}) SELECT {names} FROM alt.publikation")
@@ -195,8 +195,8 @@ def _history_name(settings: Settings) -> str | None:
     except duckdb.Error:
         row = None
     if not row:
-        return f"monitoring_{datetime.now(timezone.utc):%Y%m%dT%H%M%S}_unbekannt.duckdb"
-    return f"monitoring_{row[2]:%Y%m%dT%H%M%S}_{row[0]}_{row[1][:8]}.duckdb"
+        return f"monitoring_{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}_unbekannt.duckdb"
+    return f"monitoring_{row[2]:%Y%m%dT%H%M%S%f}_{row[0]}_{row[1][:8]}.duckdb"
 
 
 def keep_previous_in_history(settings: Settings) -> Path | None:
@@ -242,6 +242,8 @@ def publish(settings: Settings | None, publication_row: dict, quality_rows: Sequ
 
     settings = settings or get_settings()
     t0 = time.perf_counter()
+    if not publication_row.get("veroeffentlicht_am"):
+        publication_row = {**publication_row, "veroeffentlicht_am": datetime.now(timezone.utc).replace(tzinfo=None)}
     settings.published_dir.mkdir(parents=True, exist_ok=True)
     clean_stale_candidates(settings)
     candidate = settings.published_dir / f"{TMP_PREFIX}{publication_row['publikation_id']}.duckdb"
