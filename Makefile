@@ -14,7 +14,7 @@ export DO_NOT_TRACK := 1
 # dbt must be found by dagster-dbt, which starts it as a subprocess
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help install demo test test-fast bench ui report docs lint clean clean-data
+.PHONY: help install chromium demo test test-fast bench ui report docs lint clean clean-data
 
 help:
 	@echo "make demo    - install, write demo deliveries, run the full refresh, publish, build the report site"
@@ -36,7 +36,13 @@ install: $(STAMP)
 demo: install
 	$(BIN)/sozialmonitor demo
 
-test: install
+# Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser)
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  { apt-get update -qq >/dev/null; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }; } || \
+	  echo "WARNING: chromium is missing and cannot be installed here; the browser tests will fail"
+
+test: install chromium
 	$(BIN)/python -m pytest
 
 test-fast: install

@@ -28,3 +28,64 @@ def data_dir(tmp_path, monkeypatch) -> Path:
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+# ---------------------------------------------------------------- the demo world, built once per session
+
+TEST_SCALE = float(os.environ.get("SOZIALMONITOR_TEST_SCALE", "0.3"))
+
+
+class DemoWorld:
+    """A generated, refreshed and published demo district in its own data directory."""
+
+    def __init__(self, data: Path, refresh):
+        self.data = data
+        self.refresh = refresh
+
+    @property
+    def published(self) -> Path:
+        return self.data / "published" / "monitoring.duckdb"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.data / "warehouse.duckdb"
+
+    def env(self) -> dict:
+        return {"SOZIALMONITOR_DATA": str(self.data), "SOZIALMONITOR_PSEUDONYM_KEY": TEST_KEY,
+                "DAGSTER_HOME": str(self.data / "dagster_home")}
+
+
+@pytest.fixture(scope="session")
+def demo_world(tmp_path_factory) -> DemoWorld:
+    """Generate the demo deliveries (scaled down), refresh 2015-Q1..2026-Q3 and publish — once."""
+    from orchestration.demo import generate_demo
+    from orchestration.periods import Quarter
+    from orchestration.runner import run_refresh
+
+    data = tmp_path_factory.mktemp("demo") / "data"
+    saved = {k: os.environ.get(k) for k in ("SOZIALMONITOR_DATA", "SOZIALMONITOR_PSEUDONYM_KEY", "DAGSTER_HOME")}
+    os.environ.update({"SOZIALMONITOR_DATA": str(data), "SOZIALMONITOR_PSEUDONYM_KEY": TEST_KEY})
+    try:
+        generate_demo(data / "inbox", scale=TEST_SCALE)
+        result = run_refresh(Quarter(2015, 1), Quarter(2026, 3))
+        assert result.success, "\n".join(result.failures)
+        yield DemoWorld(data, result)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@pytest.fixture
+def demo_copy(demo_world, tmp_path, monkeypatch) -> DemoWorld:
+    """A private copy of the demo world for a test that changes it (bad deliveries, failing checks)."""
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(demo_world.data, data, symlinks=True,
+                    ignore=shutil.ignore_patterns(".refresh.lock"))
+    for key, value in DemoWorld(data, demo_world.refresh).env().items():
+        monkeypatch.setenv(key, value)
+    return DemoWorld(data, demo_world.refresh)
