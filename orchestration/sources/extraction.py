@@ -22,13 +22,8 @@ from orchestration.settings import Settings, pseudonym_key
 from orchestration.sources.contract import Contract, FileSpec
 from orchestration.sources.problems import DeliveryRejected, Violation
 from orchestration.sources.readers import Incoming, read_delivery
-from orchestration.sources.validate import (
-    BoundColumn,
-    bind_columns,
-    check_cells,
-    hmac_parameters,
-    raw_expressions,
-)
+from orchestration.sources.pseudonym import Pseudonymiser
+from orchestration.sources.validate import BoundColumn, bind_columns, check_cells, raw_expressions
 
 Log = Callable[[str], None]
 
@@ -242,7 +237,6 @@ def write_raw(con: duckdb.DuckDBPyConnection, delivery: Delivery, incoming: dict
               bound: dict[str, dict[str, BoundColumn]], run_id: str, loaded_at: datetime) -> dict[str, int]:
     """Replace the period's (and part's) rows of every table of the delivery, in one transaction."""
     contract = delivery.contract
-    parameters = hmac_parameters(pseudonym_key()) if _needs_key(contract) else {}
     rows: dict[str, int] = {}
     for table in incoming:
         ensure_raw_table(con, contract, table)
@@ -265,7 +259,6 @@ def write_raw(con: duckdb.DuckDBPyConnection, delivery: Delivery, incoming: dict
             names.extend(lineage)
             selects.extend(lineage.values())
             params = {
-                **({k: v for k, v in parameters.items() if f"${k}" in " ".join(selects)}),
                 "sha": delivery.sha256, "quelle": contract.id, "datei": delivery.name,
                 "periode": delivery.periode, "stichtag": delivery.stichtag.isoformat(),
                 "bezugsdatum": delivery.bezugsdatum.isoformat(), "geladen_am": loaded_at.isoformat(),
@@ -278,7 +271,7 @@ def write_raw(con: duckdb.DuckDBPyConnection, delivery: Delivery, incoming: dict
             con.execute(f"DELETE FROM raw.{table} WHERE {delete_where}", delete_args)
             column_list = ", ".join(f'"{n}"' for n in names)
             con.execute(
-                f"INSERT INTO raw.{table} ({column_list}) SELECT {', '.join(selects)} FROM {inc.relation} ORDER BY _zeile",
+                f"INSERT INTO raw.{table} ({column_list}) SELECT {', '.join(selects)} FROM {inc.relation}",
                 params)
             rows[table] = inc.rows
             con.execute("DELETE FROM raw.lieferungen WHERE quelle = ? AND tabelle = ? AND periode = ? AND teil = ?",
@@ -365,6 +358,8 @@ class SourceExtraction:
         import time
 
         t0 = time.perf_counter()
+        if _needs_key(self.contract):
+            Pseudonymiser(pseudonym_key()).register(con)
         report = ExtractionReport(self.contract.id)
         deliveries, report.unrecognised = discover(self.contract, self.settings.inbox)
         if quarters is not None and self.contract.partitioned:

@@ -243,15 +243,14 @@ def check_unique(con, incoming: Incoming, bound: list[BoundColumn]) -> list[Viol
 def raw_expressions(b: BoundColumn, spec: FileSpec) -> list[tuple[str, str]]:
     """(raw column, SQL expression) pairs for one contract column, protection applied.
 
-    Pseudonymisation refers to the named parameters $hmac_opad and $hmac_ipad, bound at execution,
-    so the key material never appears in SQL text.
+    Pseudonymisation calls the connection's `pseudonym()` function (see pseudonym.py), so the key
+    never appears in SQL text.
     """
     c, t = b.column, b.text
     if c.schutz == "entfernen":
         return []
     if c.schutz == "pseudonymisieren":
-        # HMAC-SHA256(key, id) = H((K^opad) || H((K^ipad) || id)), computed inside DuckDB
-        return [(c.name, f"substr(sha256(unhex($hmac_opad) || unhex(sha256(unhex($hmac_ipad) || encode({t})))), 1, 20)")]
+        return [(c.name, f"pseudonym({t})")]
     if c.schutz in ("geburtsdatum_kuerzen", "geburtsjahr"):
         d = date_expr(b)
         cols = [("geburtsjahr", f"CAST(year({d}) AS INTEGER)")]
@@ -278,14 +277,3 @@ def raw_expressions(b: BoundColumn, spec: FileSpec) -> list[tuple[str, str]]:
     if c.typ == "geometrie":
         return [(c.name, t)]
     raise ValueError(c.typ)
-
-
-def hmac_parameters(key: bytes) -> dict[str, str]:
-    """Outer and inner HMAC pads of the key as hex, for the named SQL parameters."""
-    import hashlib
-
-    block = 64
-    if len(key) > block:
-        key = hashlib.sha256(key).digest()
-    key = key.ljust(block, b"\0")
-    return {"hmac_opad": bytes(b ^ 0x5C for b in key).hex(), "hmac_ipad": bytes(b ^ 0x36 for b in key).hex()}
