@@ -27,7 +27,7 @@ def checks(ctx: CheckContext):
 
 def school_year_matches(ctx: CheckContext, meta: dict) -> Violation | None:
     claimed = str(meta.get("schuljahr", ""))
-    m = re.match(r"^(\d{4})\s*/\s*(\d{2}|\d{4})$", claimed)
+    m = re.match(r"^(\d{4})\s*[/-]\s*(\d{2}|\d{4})$", claimed)
     expected_first = ctx.delivery.bezugsdatum.year - 1
     if not m or int(m.group(1)) != expected_first:
         return Violation("period", f"meta.schuljahr is '{claimed}' but the file name claims the school year "
