@@ -317,5 +317,25 @@ def demo(
         fail("the demo refresh failed: " + (result.failures[0].splitlines()[0] if result.failures else "see above"))
 
 
+def run() -> None:
+    """Console entry point: unexpected errors end in one line (the traceback goes to a log file)."""
+    import traceback
+
+    try:
+        app()
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        err.print("Interrupted.")
+        raise SystemExit(130)
+    except Exception as exc:  # noqa: BLE001 - the operator gets one line, the engineer the log
+        log = get_settings().data_dir / "logs" / "cli-error.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text(traceback.format_exc(), encoding="utf-8")
+        err.print(f"[bold red]Error:[/] {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} "
+                  f"(traceback in {log})")
+        raise SystemExit(1)
+
+
 if __name__ == "__main__":
-    app()
+    run()

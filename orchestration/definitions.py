@@ -1,4 +1,9 @@
-"""The Dagster code location of the Sozialmonitor (loaded by workspace.yaml)."""
+"""The Dagster code location of the Sozialmonitor (loaded by workspace.yaml).
+
+Read left to right in the asset graph: quellen (raw) -> staging -> intermediate -> core -> marts
+-> publikation -> berichte. Checks: contract checks inside the extraction, delivery deadlines per source,
+dbt tests (severity error blocks), GX suites per published mart (error blocks).
+"""
 import dagster as dg
 
 import orchestration.defs  # noqa: F401  (warning filters)
@@ -10,13 +15,26 @@ from orchestration.defs.automation import (
     refresh_schedule,
 )
 from orchestration.defs.dbt import dbt_monitoring, dbt_resource
+from orchestration.defs.exports import exporte
 from orchestration.defs.jobs import quarterly_refresh
+from orchestration.defs.publication import blocking_check_keys, build_publication_asset
 from orchestration.defs.resources import RefreshLock
 from orchestration.defs.sources import extraction_assets
+from orchestration.quality.checks import build_mart_asset_checks
+from orchestration.quality.suites import PUBLISHED_MARTS
+
+dbt_keys = list(dbt_monitoring.keys)
+published_keys = [k for k in dbt_keys if (k.path[0] == "marts" and k.path[-1].startswith("mart_"))
+                  or (k.path[0] == "core" and k.path[-1].startswith("dim_"))]
+gx_checks = build_mart_asset_checks([m for m in PUBLISHED_MARTS if dg.AssetKey(["marts", m]) in dbt_keys])
+publikation = build_publication_asset(
+    upstream=published_keys,
+    check_keys=blocking_check_keys([dbt_monitoring, *gx_checks]),
+)
 
 defs = dg.Definitions(
-    assets=[*extraction_assets, dbt_monitoring],
-    asset_checks=[*freshness_checks],
+    assets=[*extraction_assets, dbt_monitoring, publikation, exporte],
+    asset_checks=[*freshness_checks, *gx_checks],
     jobs=[quarterly_refresh, freshness_job],
     schedules=[refresh_schedule, freshness_schedule],
     sensors=[inbox_sensor],

@@ -55,9 +55,11 @@ class RefreshResult:
 
 
 def partition_tags(first: Quarter, last: Quarter) -> dict[str, str]:
+    """Dagster's partition tags, plus the Stichtag being published (the GX freshness expectation reads it)."""
+    tags = {"sozialmonitor/stichtag": last.label}
     if first == last:
-        return {"dagster/partition": first.partition_key}
-    return {"dagster/asset_partition_range_start": first.partition_key,
+        return {**tags, "dagster/partition": first.partition_key}
+    return {**tags, "dagster/asset_partition_range_start": first.partition_key,
             "dagster/asset_partition_range_end": last.partition_key}
 
 
@@ -94,8 +96,10 @@ def run_refresh(first: Quarter, last: Quarter, *, on_event: Callable[[StepEvent]
         poller.start()
     t0 = time.perf_counter()
     try:
+        # with a progress display the console logger would only scroll it away: errors only there
+        run_config = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}} if on_event else None
         result = job.execute_in_process(instance=instance, run_id=run_id, tags=tags, raise_on_error=False,
-                                        asset_selection=asset_selection)
+                                        asset_selection=asset_selection, run_config=run_config)
     finally:
         stop.set()
         if poller.is_alive():

@@ -42,7 +42,7 @@ def build_refresh_schedule(day: int, hour: int) -> dg.ScheduleDefinition:
     def _schedule(context: dg.ScheduleEvaluationContext):
         quarter = quarter_to_refresh(context.scheduled_execution_time)
         return dg.RunRequest(run_key=f"quartal-{quarter.label}", partition_key=quarter.partition_key,
-                             tags={"sozialmonitor/quelle": "schedule"})
+                             tags={"sozialmonitor/quelle": "schedule", "sozialmonitor/stichtag": quarter.label})
 
     return _schedule
 
@@ -112,7 +112,8 @@ def run_request_for(affected: dict[str, set], today: date) -> dg.RunRequest | No
         quarters |= {FIRST_QUARTER, latest}
     quarters = {min(q, latest) for q in quarters}
     first, last = min(quarters), max(quarters)
-    tags = {"sozialmonitor/quelle": "sensor", "sozialmonitor/quellen": ",".join(sorted(affected))}
+    tags = {"sozialmonitor/quelle": "sensor", "sozialmonitor/quellen": ",".join(sorted(affected)),
+            "sozialmonitor/stichtag": last.label}
     if first == last:
         tags["dagster/partition"] = first.partition_key
     else:

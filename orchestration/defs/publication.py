@@ -70,10 +70,12 @@ def quality_rows(check_results: list[dict], publikation_id: str) -> list[dict]:
     rows = []
     for result in check_results:
         key: dg.AssetCheckKey = result["key"]
-        detail_rows = result["metadata"].get("ergebnisse_json")
-        if isinstance(detail_rows, list):
-            for r in detail_rows:
-                rows.append({**r, "publikation_id": publikation_id})
+        suite = result["metadata"].get("ergebnis_json")
+        if isinstance(suite, dict):  # a GX suite: one row per expectation
+            from orchestration.quality import datenqualitaet_rows
+            from orchestration.quality.runner import SuiteResult
+
+            rows.extend(datenqualitaet_rows([SuiteResult.from_dict(suite)], publikation_id))
             continue
         rows.append({
             "publikation_id": publikation_id,

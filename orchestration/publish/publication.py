@@ -62,7 +62,7 @@ def _published_tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     """(schema, table) pairs to publish: every mart and the conformed dimensions. Never raw or facts."""
     rows = con.execute(
         """SELECT table_schema, table_name FROM information_schema.tables
-           WHERE table_catalog = 'wh' AND ((table_schema = 'marts')
+           WHERE table_catalog = 'wh' AND ((table_schema = 'marts' AND table_name LIKE 'mart\_%' ESCAPE '\')
               OR (table_schema = 'core' AND table_name IN (SELECT unnest(?))))
            ORDER BY table_schema, table_name""", [list(CORE_TABLES)]).fetchall()
     return [(r[0], r[1]) for r in rows]
