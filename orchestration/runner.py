@@ -106,12 +106,15 @@ def run_refresh(first: Quarter, last: Quarter, *, on_event: Callable[[StepEvent]
             poller.join(timeout=5)
     outcome = RefreshResult(run_id, result.success, first, last, time.perf_counter() - t0)
     starts: dict[str, float] = {}
-    for event in result.all_events:
+    for record in instance.all_logs(run_id):  # log records carry the timestamps
+        event = record.dagster_event
+        if event is None:
+            continue
         kind = event.event_type_value
         if kind == "STEP_START":
-            starts[event.step_key] = event.timestamp
+            starts[event.step_key] = record.timestamp
         elif kind in ("STEP_SUCCESS", "STEP_FAILURE") and event.step_key in starts:
-            outcome.step_seconds[event.step_key] = event.timestamp - starts[event.step_key]
+            outcome.step_seconds[event.step_key] = record.timestamp - starts[event.step_key]
         if kind == "STEP_FAILURE":
             outcome.failures.append(f"{event.step_key}: {_failure_text(event)}")
         elif kind == "STEP_SKIPPED":

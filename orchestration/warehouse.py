@@ -52,6 +52,9 @@ def connect(
     ext_dir = install_extensions(extensions) if extensions else settings.extension_dir
     config = {"extension_directory": str(ext_dir), "autoinstall_known_extensions": False,
               "autoload_known_extensions": False}
+    if not read_only:
+        # a backfill commits hundreds of deliveries: checkpoint seldom, not every 16 MB of WAL
+        config["checkpoint_threshold"] = "512MB"
     con = duckdb.connect(str(target), read_only=read_only, config=config)
     for name in extensions:
         con.execute(f"LOAD {name}")

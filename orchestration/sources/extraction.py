@@ -413,9 +413,10 @@ class SourceExtraction:
             if (periode, teil) == (delivery.periode, delivery.teil):
                 outcome.status = "unveraendert"
                 return outcome
-            return self._reject(delivery, outcome, [Violation(
-                "reused_file", f"identical content (sha256) to '{datei}', already loaded for {periode}"
-                f"{' ' + teil if teil else ''}: an earlier delivery was sent again under a new name")])
+            # Identical bytes for another period: an unchanged inventory (bus stops) is legitimate; an old
+            # table under a new name fails the content's own period claim below. Say it either way.
+            outcome.problems.append(f"identical content (sha256) to '{datei}', loaded for {periode}"
+                                    f"{' ' + teil if teil else ''}: the office sent the same file again")
         prefix = f"eingang_{self.contract.id}"
         try:
             incoming_list = read_delivery(con, delivery.path, delivery.spec, self.contract, prefix)

@@ -201,18 +201,18 @@ def check_cells(con: duckdb.DuckDBPyConnection, incoming: Incoming, bound: list[
             checks.append((b, rule, predicate, message))
     if not checks:
         return []
-    select = []
-    for i, (b, _, predicate, _) in enumerate(checks):
-        select.append(f"count(*) FILTER (WHERE {predicate}) AS n{i}")
-        select.append(f"arg_min(_zeile, _zeile) FILTER (WHERE {predicate}) AS z{i}")
-        select.append(f"arg_min({_q(b.source)}, _zeile) FILTER (WHERE {predicate}) AS v{i}")
-    row = con.execute(f"SELECT {', '.join(select)} FROM {incoming.relation}").fetchone()
+    # pass 1: only counts (cheap); pass 2 locates the first row only for the rules that broke
+    counts = con.execute(
+        f"SELECT {', '.join(f'count(*) FILTER (WHERE {p})' for _, _, p, _ in checks)} FROM {incoming.relation}"
+    ).fetchone()
     problems = []
-    for i, (b, rule, _, message) in enumerate(checks):
-        count, first_row, value = row[3 * i], row[3 * i + 1], row[3 * i + 2]
-        if count:
-            problems.append(Violation(rule, message, row=first_row, column=b.column.quelle,
-                                      value=value, count=count))
+    for (b, rule, predicate, message), count in zip(checks, counts):
+        if not count:
+            continue
+        first_row, value = con.execute(
+            f"SELECT _zeile, {_q(b.source)} FROM {incoming.relation} WHERE {predicate} ORDER BY _zeile LIMIT 1"
+        ).fetchone()
+        problems.append(Violation(rule, message, row=first_row, column=b.column.quelle, value=value, count=count))
     problems.extend(check_unique(con, incoming, bound))
     return problems
 
