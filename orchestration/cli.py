@@ -287,10 +287,11 @@ def ui(port: int = typer.Option(3000, help="Port of the Dagster UI."),
 
 @app.command()
 def docs() -> None:
-    """Render the source contracts into docs/sources.md."""
-    from orchestration.docs import write_sources_doc
+    """Render the source contracts and the indicator catalogue into docs/ (sources.md, indicators.md)."""
+    from orchestration.docs import write_docs
 
-    console.print(f"Wrote {write_sources_doc()}")
+    for path in write_docs():
+        console.print(f"Wrote {path}")
 
 
 @app.command()

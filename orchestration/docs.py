@@ -95,3 +95,48 @@ def write_sources_doc(path: Path | None = None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render_sources_doc(), encoding="utf-8")
     return path
+
+
+# ---------------------------------------------------------------- indicator catalogue
+
+
+def read_catalogue(project_root: Path | None = None) -> list[dict[str, str]]:
+    import csv
+
+    root = project_root or get_settings().project_root
+    with (root / "dbt_project" / "seeds" / "indikatoren.csv").open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def render_indicator_doc() -> str:
+    rows = read_catalogue()
+    lines = ["# The indicator catalogue", "",
+             "Generated from the dbt seed `dbt_project/seeds/indikatoren.csv` (the single source of truth, published as",
+             "`dim_indikator`) by `sozialmonitor docs`; do not edit by hand.", "",
+             "Columns: the value is `zaehler / nenner × faktor` in the given unit; *polarity* `negativ` means a high value",
+             "indicates worse living conditions; *min. denominator*: rates on a smaller denominator are published as",
+             "`gesperrt`; *max. change*: the plausibility bound between two consecutive observations (GX warns",
+             "beyond it); *index*: `status` indicators enter the Sozialindex, context indicators are shown beside it.", ""]
+    themes: dict[str, list[dict]] = {}
+    for row in rows:
+        themes.setdefault(row["thema"], []).append(row)
+    for theme, items in themes.items():
+        lines += [f"## {theme}", "", "| id | Name | Zähler | Nenner | Einheit | Quelle | Polarität | Turnus | "
+                  "min. Nenner | max. Änderung | Index |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+        for r in sorted(items, key=lambda r: int(r["reihenfolge"] or 0)):
+            cadence = r["turnus"] + (f" (Q{r['bezugsquartal']})" if r.get("bezugsquartal") else "")
+            index = r.get("im_index") or ("Kontext" if r.get("kontext") == "true" else "")
+            lines.append(f"| `{r['indikator_id']}` | {r['name']} | {r['zaehler']} | {r['nenner'] or '—'} | "
+                         f"{r['einheit']} | {r['quelle']} | {r['polaritaet']} | {cadence} | {r['mindestnenner']} | "
+                         f"{r['max_aenderung']} | {index} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_docs(root: Path | None = None) -> list[Path]:
+    root = root or get_settings().project_root
+    written = [write_sources_doc(root / "docs" / "sources.md")]
+    path = root / "docs" / "indicators.md"
+    path.write_text(render_indicator_doc(), encoding="utf-8")
+    written.append(path)
+    return written

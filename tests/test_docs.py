@@ -16,3 +16,12 @@ def test_every_contract_column_is_documented():
         for table in contract.tabellen.values():
             for column in table.columns:
                 assert f"| {column.quelle} |" in text
+
+
+def test_indicator_doc_is_current_and_lists_every_indicator():
+    from orchestration.docs import read_catalogue, render_indicator_doc
+
+    committed = (PROJECT_ROOT / "docs" / "indicators.md").read_text(encoding="utf-8")
+    assert committed == render_indicator_doc(), "docs/indicators.md is stale: run `sozialmonitor docs`"
+    for row in read_catalogue():
+        assert f"`{row['indikator_id']}`" in committed
