@@ -286,6 +286,36 @@ def ui(port: int = typer.Option(3000, help="Port of the Dagster UI."),
 
 
 @app.command()
+def report(
+    serve: bool = typer.Option(False, "--serve", help="Serve the built site on http://HOST:PORT instead of building."),
+    port: int = typer.Option(4173, help="Port for --serve."),
+    host: str = typer.Option("127.0.0.1", help="Interface for --serve (localhost unless you mean otherwise)."),
+) -> None:
+    """Build the planners' report site (Evidence) from the published file, or serve the built site."""
+    from orchestration.reports import serve as serve_site
+    from orchestration.reports.npm import DependencyInstallError
+    from orchestration.reports.preflight import PreflightError
+    from orchestration.reports.process import StepTimeout
+    from orchestration.reports.site import ReportBuildError, SiteConfig, build_site
+
+    settings = get_settings()
+    if serve:
+        index = settings.reports_dir / "build" / "index.html"
+        if not index.exists():
+            fail(f"no built site at {index.parent}; run `sozialmonitor report` first")
+        console.print(f"Serving {index.parent} on http://{host}:{port} (Ctrl+C stops)")
+        serve_site(port=port, host=host)
+        return
+    if not settings.published_db.exists():
+        fail(f"nothing published yet ({settings.published_db}); run a refresh first")
+    try:
+        site = build_site(SiteConfig.from_settings(), on_line=print)
+    except (PreflightError, DependencyInstallError, StepTimeout, ReportBuildError) as exc:
+        fail(f"report site not built: {str(exc).splitlines()[0]}")
+    print(f"Report site built: {site.build_dir / 'index.html'} — open it with `sozialmonitor report --serve`")
+
+
+@app.command()
 def docs() -> None:
     """Render the source contracts and the indicator catalogue into docs/ (sources.md, indicators.md)."""
     from orchestration.docs import write_docs
