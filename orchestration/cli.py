@@ -348,6 +348,17 @@ def demo(
         fail("the demo refresh failed: " + (result.failures[0].splitlines()[0] if result.failures else "see above"))
 
 
+def _register_planning_commands() -> None:
+    """What planners do with the marts: priority lists and area profiles (orchestration/planning)."""
+    from orchestration.planning.commands import prioritaet, steckbrief
+
+    app.command()(prioritaet)
+    app.command()(steckbrief)
+
+
+_register_planning_commands()
+
+
 def run() -> None:
     """Console entry point: unexpected errors end in one line (the traceback goes to a log file)."""
     import traceback

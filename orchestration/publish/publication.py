@@ -62,7 +62,7 @@ def _published_tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     """(schema, table) pairs to publish: every mart and the conformed dimensions. Never raw or facts."""
     rows = con.execute(
         """SELECT table_schema, table_name FROM information_schema.tables
-           WHERE table_catalog = 'wh' AND ((table_schema = 'marts' AND table_name LIKE 'mart\_%' ESCAPE '\')
+           WHERE table_catalog = 'wh' AND ((table_schema = 'marts' AND starts_with(table_name, 'mart_'))
               OR (table_schema = 'core' AND table_name IN (SELECT unnest(?))))
            ORDER BY table_schema, table_name""", [list(CORE_TABLES)]).fetchall()
     return [(r[0], r[1]) for r in rows]
@@ -248,11 +248,33 @@ def publish(settings: Settings | None, publication_row: dict, quality_rows: Sequ
     clean_stale_candidates(settings)
     candidate = settings.published_dir / f"{TMP_PREFIX}{publication_row['publikation_id']}.duckdb"
     counts = write_candidate(settings, candidate, publication_row, quality_rows, extra_tables)
+    digest = _digest_into(candidate, settings, counts)
     verify_candidate(candidate, counts)
     previous = keep_previous_in_history(settings)
     swap_into_place(candidate, settings)
+    if digest is not None:
+        from orchestration.planning.digest import write_digest_file
+
+        write_digest_file(digest, settings.published_dir)
     return PublicationResult(publication_row["publikation_id"], settings.published_db,
                              str(publication_row.get("stichtag")), counts, previous, time.perf_counter() - t0)
+
+
+def _digest_into(candidate: Path, settings: Settings, counts: dict[str, int]):
+    """The change digest (`veraenderungen`) against the file still published; only for full publications."""
+    con = duckdb.connect(str(candidate), read_only=True)
+    try:
+        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    finally:
+        con.close()
+    if not {"mart_sozialindex", "mart_indikatoren", "dim_indikator"} <= tables:
+        return None
+    from orchestration.planning.digest import add_digest_table, build_digest
+
+    previous = settings.published_db if settings.published_db.exists() else None
+    digest = build_digest(previous, candidate)
+    counts["veraenderungen"] = add_digest_table(candidate, digest)
+    return digest
 
 
 def rollback(settings: Settings | None = None, to: str | None = None) -> Path:
@@ -273,6 +295,10 @@ def rollback(settings: Settings | None = None, to: str | None = None) -> Path:
     shutil.copy2(chosen, candidate)
     os.chmod(candidate, 0o644)
     swap_into_place(candidate, settings)
+    # the readable digest beside the file must describe the file now in place, not the one rolled back
+    (settings.published_dir / "veraenderungen.md").write_text(
+        f"# Veränderungen\n\nZurückgesetzt auf die Veröffentlichung {chosen.name}; die Veränderungen dieser "
+        "Veröffentlichung stehen in ihrer Tabelle `veraenderungen`.\n", encoding="utf-8")
     return chosen
 
 
