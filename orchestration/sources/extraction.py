@@ -358,6 +358,8 @@ class SourceExtraction:
         import time
 
         t0 = time.perf_counter()
+        for table in self.contract.tabellen:  # every contract table exists, even before its first delivery
+            ensure_raw_table(con, self.contract, table)
         if _needs_key(self.contract):
             Pseudonymiser(pseudonym_key()).register(con)
         report = ExtractionReport(self.contract.id)
