@@ -25,7 +25,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(highlight=False)
+console = Console(file=sys.stdout, highlight=False)  # bound now: a refresh redirects stdout to its log
 err = Console(stderr=True, highlight=False)
 
 
@@ -195,7 +195,7 @@ def print_refresh_summary(result) -> None:
         table.add_row(step, f"{secs:.1f}")
     console.print(table)
     console.print(f"Run {result.run_id}: {'[green]succeeded[/]' if result.success else '[red]failed[/]'} "
-                  f"in {result.seconds:.0f} s")
+                  f"in {result.seconds:.0f} s" + (f" (dbt log: {result.log_path})" if result.log_path else ""))
     if result.failed_checks:
         console.print("Failed checks: " + ", ".join(result.failed_checks[:20]))
 

@@ -5,6 +5,7 @@ runs, and every run shows up in the Dagster UI afterwards.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import threading
@@ -52,6 +53,7 @@ class RefreshResult:
     failures: list[str] = field(default_factory=list)  # actionable messages of failed steps
     failed_checks: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    log_path: Path | None = None
 
 
 def partition_tags(first: Quarter, last: Quarter) -> dict[str, str]:
@@ -95,16 +97,22 @@ def run_refresh(first: Quarter, last: Quarter, *, on_event: Callable[[StepEvent]
     if on_event is not None:
         poller.start()
     t0 = time.perf_counter()
+    log_path = settings.data_dir / "logs" / f"refresh-{run_id}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
     try:
         # with a progress display the console logger would only scroll it away: errors only there
         run_config = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}} if on_event else None
-        result = job.execute_in_process(instance=instance, run_id=run_id, tags=tags, raise_on_error=False,
-                                        asset_selection=asset_selection, run_config=run_config)
+        with contextlib.ExitStack() as stack:
+            if on_event:  # with a progress display, dbt's own output (dagster-dbt echoes it) goes to a log
+                stack.enter_context(contextlib.redirect_stdout(stack.enter_context(log_path.open("w", encoding="utf-8"))))
+            result = job.execute_in_process(instance=instance, run_id=run_id, tags=tags, raise_on_error=False,
+                                            asset_selection=asset_selection, run_config=run_config)
     finally:
         stop.set()
         if poller.is_alive():
             poller.join(timeout=5)
-    outcome = RefreshResult(run_id, result.success, first, last, time.perf_counter() - t0)
+    outcome = RefreshResult(run_id, result.success, first, last, time.perf_counter() - t0,
+                            log_path=log_path if on_event else None)
     starts: dict[str, float] = {}
     for record in instance.all_logs(run_id):  # log records carry the timestamps
         event = record.dagster_event

@@ -43,7 +43,7 @@ def summarise_dbt_failures(run_results: Path) -> str:
         message = " ".join(str(r.get("message") or "").split())[:300]
         failures = r.get("failures")
         if kind == "test":
-            lines.append(f"- dbt test {node.split('.')[-2] if node.count('.') > 2 else node} failed"
+            lines.append(f"- dbt test {node.split('.')[2] if node.count('.') >= 2 else node} failed"
                          f"{f' ({failures} failing rows)' if failures else ''}: {message}")
         else:
             lines.append(f"- dbt {kind} {node.split('.')[-1]} errored: {message}")

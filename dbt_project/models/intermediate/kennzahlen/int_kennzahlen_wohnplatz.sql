@@ -72,14 +72,13 @@ geliefert_umgeschluesselt as (
         case when count(g.wert) = count(*) then {{ gerundet('sum(x.gewicht * g.wert)', 6) }} end as wert,
         case
             when count(g.wert) = count(*) then 'geschaetzt'
-            when max(case when g.kennung = 'maskiert' then 1 else 0 end) = 1
-                 and max(case when g.wert is null and g.kennung <> 'maskiert' then 1 else 0 end) = 0 then 'gesperrt'
+            -- a masked part keeps the new area masked, even where another part is not available ('.')
+            when max(case when g.kennung = 'maskiert' then 1 else 0 end) = 1 then 'gesperrt'
             else 'fehlt'
         end as status,
         case
             when count(g.wert) = count(*) then 'umgeschluesselt'
-            when max(case when g.kennung = 'maskiert' then 1 else 0 end) = 1
-                 and max(case when g.wert is null and g.kennung <> 'maskiert' then 1 else 0 end) = 0 then 'quelle_maskiert'
+            when max(case when g.kennung = 'maskiert' then 1 else 0 end) = 1 then 'quelle_maskiert'
             else min({{ status_grund_aus_kennung('g.kennung') }})
         end as status_grund,
         {{ id_liste_bereinigt(dbt.concat([dbt.listagg('g.lieferung_ids', "','"), "','", "min(x.lieferung_ids)"])) }} as lieferung_ids
