@@ -79,6 +79,23 @@ def _failure_text(event) -> str:
     return error.message.strip()
 
 
+def blocking_check_message(name: str, evaluation) -> str:
+    """A failed blocking check in words: which check, what it saw, what to do."""
+    lines = [f"blocking check {name} failed: {evaluation.description or ''}".rstrip()]
+    failed = evaluation.metadata.get("fehlgeschlagen_json")
+    for item in (getattr(failed, "value", None) or [])[:5]:
+        if item.get("severity") == "error":
+            example = (item.get("beispiele") or [{}])[0]
+            where = ", ".join(f"{k}={example[k]}" for k in ("ebene", "gebiet_id", "indikator_id", "stichtag")
+                              if example.get(k) is not None)
+            lines.append(f"  - {item.get('pruefung')}: {item.get('beschreibung')} — {item.get('beobachtet') or ''}"
+                         + (f" (z. B. {where})" if where else ""))
+    lines.append("  Nothing was published; the last publication stays. What to do: look at the example rows "
+                 "(Dagster UI, asset check metadata); fix the delivery, or the bound in expectations/ in a "
+                 "reviewed commit, then refresh again.")
+    return "\n".join(lines)
+
+
 def run_refresh(first: Quarter, last: Quarter, *, on_event: Callable[[StepEvent], None] | None = None,
                 asset_selection=None, extra_tags: dict[str, str] | None = None) -> RefreshResult:
     import dagster as dg
@@ -100,8 +117,8 @@ def run_refresh(first: Quarter, last: Quarter, *, on_event: Callable[[StepEvent]
     log_path = settings.data_dir / "logs" / f"refresh-{run_id}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        # with a progress display the console logger would only scroll it away: errors only there
-        run_config = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}} if on_event else None
+        # with a progress display the console logger would only scroll it away; failures are summarised after
+        run_config = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}} if on_event else None
         with contextlib.ExitStack() as stack:
             if on_event:  # with a progress display, dbt's own output (dagster-dbt echoes it) goes to a log
                 stack.enter_context(contextlib.redirect_stdout(stack.enter_context(log_path.open("w", encoding="utf-8"))))
@@ -131,8 +148,10 @@ def run_refresh(first: Quarter, last: Quarter, *, on_event: Callable[[StepEvent]
             evaluation = event.event_specific_data
             if not evaluation.passed:
                 severity = getattr(evaluation.severity, "value", str(evaluation.severity))
-                outcome.failed_checks.append(
-                    f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name} ({severity})")
+                name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+                outcome.failed_checks.append(f"{name} ({severity})")
+                if severity == "ERROR":
+                    outcome.failures.append(blocking_check_message(name, evaluation))
     return outcome
 
 
