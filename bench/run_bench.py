@@ -1,0 +1,238 @@
+"""What a refresh costs and how it grows: `make bench` (or `python bench/run_bench.py --help`).
+
+Every figure is a whole process measured from outside (wall time, peak resident memory of the largest
+process of its tree), on demo deliveries generated here. The script prints a table of medians (min–max)
+and the ratios, and writes them as JSON to bench/results/. Ratios are what to quote: both sides of a
+ratio are measured in the same run on the same machine.
+
+Measurements
+  full_x1         whole history 2015-Q1..2026-Q3 from an empty warehouse (sozialmonitor refresh, no report)
+  quarter_x1      one new quarter (2026-Q3) on top of a warehouse holding 2015-Q1..2026-Q2
+  first_q_x1/10/60  one quarter (2026-Q3) from an empty warehouse at population x1, x10, x60
+  dbt_cli         `dbt build` of one quarter's window on the full warehouse, alone
+  dbt_dagster     the same dbt build (models + dbt tests) run through Dagster
+  plain_sql       population by Wohnplatz, Stichtag, age, sex, citizenship from raw, in one DuckDB SQL
+  dbt_models      the dbt models computing the same (fct_bevoelkerung and its parents), full refresh
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import textwrap
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+CLI = str(Path(PY).parent / "sozialmonitor")
+KEY = "bench-schluessel-0123456789abcdef"
+
+
+def env_for(data: Path) -> dict:
+    return {**os.environ, "SOZIALMONITOR_DATA": str(data), "SOZIALMONITOR_PSEUDONYM_KEY": KEY,
+            "DAGSTER_HOME": str(data / "dagster_home"), "GX_ANALYTICS_ENABLED": "false"}
+
+
+def measure(name: str, command: list[str], data: Path, logs: Path) -> dict:
+    log = logs / f"{name}-{int(time.time() * 1000)}.log"
+    out = subprocess.run([PY, str(ROOT / "bench" / "measure.py"), str(log), "--", *command],
+                         env=env_for(data), capture_output=True, text=True, check=True)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    status = "ok" if result["returncode"] == 0 else f"FAILED rc={result['returncode']} (see {log})"
+    print(f"  {name:<14} {result['seconds']:8.1f} s  {result['peak_mb']:8.0f} MB  {status}", flush=True)
+    if result["returncode"] != 0:
+        raise SystemExit(f"{name} failed; log: {log}")
+    return result
+
+
+def generate(inbox: Path, scale: float, write_from: str | None, logs: Path) -> dict:
+    args = [PY, "-m", "orchestration.demo", "--inbox", str(inbox), "--scale", str(scale), "--quiet"]
+    if write_from:
+        args += ["--write-from", write_from]
+    return measure(f"generate_x{scale:g}", args, inbox.parent, logs)
+
+
+def refresh_args(first: str, last: str) -> list[str]:
+    return [CLI, "refresh", "--from", first, "--to", last, "--no-report"]
+
+
+def fresh_data(work: Path, name: str, inbox: Path) -> Path:
+    data = work / name
+    if data.exists():
+        shutil.rmtree(data)
+    data.mkdir(parents=True)
+    (data / "inbox").symlink_to(inbox)
+    return data
+
+
+def snapshot(src: Path, dst: Path, inbox: Path) -> None:
+    if dst.exists():
+        shutil.rmtree(dst)
+    shutil.copytree(src, dst, symlinks=True)
+
+
+DBT_ONLY = textwrap.dedent("""
+    import sys, dagster as dg
+    from orchestration.runner import ensure_dagster_home
+    ensure_dagster_home()
+    from orchestration.definitions import defs, dbt_monitoring
+    from orchestration.partitions import quarterly_partitions
+    selection = (dg.AssetSelection.assets(dbt_monitoring).without_checks()
+                 | dg.AssetSelection.checks(*[s.key for s in dbt_monitoring.check_specs]))
+    job = dg.define_asset_job("bench_dbt_only", selection=selection, partitions_def=quarterly_partitions,
+                              executor_def=dg.in_process_executor)
+    bench = dg.Definitions.merge(defs, dg.Definitions(jobs=[job]))
+    result = bench.resolve_job_def("bench_dbt_only").execute_in_process(
+        instance=dg.DagsterInstance.get(), partition_key="2026-07-01", raise_on_error=False)
+    sys.exit(0 if result.success else 1)
+""")
+
+PLAIN_SQL = textwrap.dedent("""
+    import sys, duckdb
+    con = duckdb.connect(sys.argv[1])
+    con.execute('''
+    CREATE OR REPLACE TABLE main.bench_bevoelkerung AS
+    WITH verzeichnis AS (
+        SELECT ags, strassenschluessel, hausnummer_von, hausnummer_bis, seite, wohnplatz_id
+        FROM raw.strassenverzeichnis WHERE _stichtag = (SELECT max(_stichtag) FROM raw.strassenverzeichnis)),
+    personen AS (
+        SELECT _stichtag AS stichtag, ags, strassenschluessel, hausnummer, geburtsjahr, geburtsmonat, geschlecht,
+               staatsangehoerigkeit = '000' AS deutsch
+        FROM raw.melderegister_bestand WHERE wohnungsstatus = 'H')
+    SELECT v.wohnplatz_id, p.stichtag,
+           least(99, year(p.stichtag) - p.geburtsjahr - CASE WHEN p.geburtsmonat > month(p.stichtag) THEN 1 ELSE 0 END) AS alter_jahre,
+           p.geschlecht, p.deutsch, count(*) AS einwohner
+    FROM personen p JOIN verzeichnis v
+      ON v.ags = p.ags AND v.strassenschluessel = p.strassenschluessel
+     AND p.hausnummer BETWEEN v.hausnummer_von AND v.hausnummer_bis
+     AND (v.seite = 'beide' OR (v.seite = 'gerade') = (p.hausnummer % 2 = 0))
+    GROUP BY ALL''')
+    print(con.execute('SELECT sum(einwohner) FROM main.bench_bevoelkerung').fetchone()[0])
+""")
+
+
+def dbt_command(*args: str) -> list[str]:
+    return [str(Path(PY).parent / "dbt"), *args, "--project-dir", str(ROOT / "dbt_project"),
+            "--profiles-dir", str(ROOT / "dbt_project")]
+
+
+def dbt_env(data: Path) -> None:
+    os.environ["SOZIALMONITOR_WAREHOUSE"] = str(data / "warehouse.duckdb")
+    os.environ["SOZIALMONITOR_EXTENSION_DIR"] = str(ROOT / "data" / ".duckdb_extensions")
+
+
+def summarise(samples: list[dict]) -> dict:
+    seconds = [s["seconds"] for s in samples]
+    peaks = [s["peak_mb"] for s in samples]
+    return {"median_s": round(statistics.median(seconds), 2), "min_s": min(seconds), "max_s": max(seconds),
+            "peak_mb": max(peaks), "runs": len(samples)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3, help="runs per cheap measurement (median reported)")
+    parser.add_argument("--full-runs", type=int, default=1, help="runs of the whole-history refresh")
+    parser.add_argument("--scales", default="10,60", help="population multipliers for the one-quarter runs")
+    parser.add_argument("--work", type=Path, default=ROOT / "bench" / "work", help="scratch folder (deleted)")
+    args = parser.parse_args()
+    work: Path = args.work
+    if work.exists():
+        shutil.rmtree(work)
+    logs = work / "logs"
+    logs.mkdir(parents=True)
+    results: dict[str, list[dict]] = {}
+    t_start = time.perf_counter()
+
+    print("== demo deliveries x1 (2015-Q1..2026-Q3)")
+    inbox = work / "inbox_x1" / "inbox"
+    inbox.parent.mkdir(parents=True)
+    results["generate_x1"] = [generate(inbox, 1, None, logs)]
+
+    print("== whole history from an empty warehouse")
+    for i in range(args.full_runs):
+        data = fresh_data(work, "full", inbox)
+        results.setdefault("full_x1", []).append(measure("full_x1", refresh_args("2015-Q1", "2026-Q3"), data, logs))
+    full = work / "full"
+
+    print("== one new quarter on top (2026-Q3 onto 2015-Q1..2026-Q2)")
+    base = fresh_data(work, "base", inbox)
+    measure("base_to_q2", refresh_args("2015-Q1", "2026-Q2"), base, logs)
+    for i in range(args.runs):
+        data = work / "incremental"
+        snapshot(base, data, inbox)
+        results.setdefault("quarter_x1", []).append(measure("quarter_x1", refresh_args("2026-Q3", "2026-Q3"), data, logs))
+
+    print("== dbt alone vs dbt through Dagster (one quarter's window on the full warehouse)")
+    dbt_env(full)
+    window = json.dumps({"von_stichtag": "2026-09-30", "bis_stichtag": "2026-09-30"})
+    for i in range(args.runs):
+        results.setdefault("dbt_cli", []).append(measure("dbt_cli", dbt_command("build", "--vars", window), full, logs))
+        results.setdefault("dbt_dagster", []).append(measure("dbt_dagster", [PY, "-c", DBT_ONLY], full, logs))
+
+    print("== plain SQL lower bound vs the dbt models doing the same")
+    for i in range(args.runs):
+        results.setdefault("plain_sql", []).append(
+            measure("plain_sql", [PY, "-c", PLAIN_SQL, str(full / "warehouse.duckdb")], full, logs))
+        results.setdefault("dbt_models", []).append(measure("dbt_models", dbt_command(
+            "run", "--select", "+fct_bevoelkerung", "--full-refresh", "--exclude", "resource_type:seed"), full, logs))
+
+    print("== one quarter from an empty warehouse, by population")
+    for scale in [1.0, *[float(s) for s in args.scales.split(",") if s]]:
+        label = f"x{scale:g}"
+        q_inbox = work / f"inbox_{label}_q3" / "inbox"
+        q_inbox.parent.mkdir(parents=True, exist_ok=True)
+        results[f"generate_q3_{label}"] = [generate(q_inbox, scale, "2026-Q3", logs)]
+        runs = args.runs if scale <= 1 else 1
+        for i in range(runs):
+            data = fresh_data(work, f"first_q_{label}", q_inbox)
+            results.setdefault(f"first_q_{label}", []).append(
+                measure(f"first_q_{label}", refresh_args("2026-Q3", "2026-Q3"), data, logs))
+        shutil.rmtree(q_inbox.parent)
+
+    table = {name: summarise(samples) for name, samples in results.items()}
+
+    def ratio(a: str, b: str) -> float | None:
+        if a in table and b in table and table[b]["median_s"]:
+            return round(table[a]["median_s"] / table[b]["median_s"], 3)
+        return None
+
+    ratios = {
+        "incremental/full": ratio("quarter_x1", "full_x1"),
+        "x10/x1 (one quarter, empty warehouse)": ratio("first_q_x10", "first_q_x1"),
+        "x60/x1 (one quarter, empty warehouse)": ratio("first_q_x60", "first_q_x1"),
+        "dagster/dbt": ratio("dbt_dagster", "dbt_cli"),
+        "dbt/plain SQL": ratio("dbt_models", "plain_sql"),
+    }
+    targets = {"incremental/full": 0.15, "dagster/dbt": 1.30, "dbt/plain SQL": 2.0}
+    print("\n| measurement | median s | min–max s | peak MB | runs |\n|---|---|---|---|---|")
+    for name, row in table.items():
+        print(f"| {name} | {row['median_s']:.1f} | {row['min_s']:.1f}–{row['max_s']:.1f} | {row['peak_mb']:.0f} | {row['runs']} |")
+    print("\n| ratio | value | target |\n|---|---|---|")
+    for name, value in ratios.items():
+        target = targets.get(name)
+        print(f"| {name} | {value if value is not None else '—'} | {('< ' + str(target)) if target else ''} |")
+    x60 = table.get("first_q_x60")
+    if x60:
+        print(f"\nx60 one-quarter refresh: {x60['median_s']:.0f} s (target < 300 s), peak {x60['peak_mb']:.0f} MB (target < 4096 MB)")
+    machine = {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
+               "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)}
+    out = {"measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine,
+           "table": table, "ratios": ratios, "samples": results, "seconds_total": round(time.perf_counter() - t_start)}
+    results_dir = ROOT / "bench" / "results"
+    results_dir.mkdir(exist_ok=True)
+    path = results_dir / f"bench-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}.json"
+    path.write_text(json.dumps(out, indent=2))
+    (results_dir / "latest.json").write_text(json.dumps(out, indent=2))
+    print(f"\nwritten: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
