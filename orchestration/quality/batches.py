@@ -10,6 +10,10 @@ environment before DuckDB sees it:
   takes every column that is an indicator id of ``core.dim_indikator`` (value) and its
   ``<id>_status`` column; a long mart (with ``indikator_id``) is passed through. Range, suppression
   and plausibility checks then work for every indicator a mart carries, including ones added later.
+- ``{{ spalten_lang('marts.mart_jugendhilfe', {'kinder_0_2': 'kinder_0_2_status', ...}) }}`` does the
+  same for named columns that are not indicators (counts such as age bands): long form
+  ``(ebene, gebiet_id, kommune_ags, stichtag, spalte, wert, status)``; the mapping gives each column's
+  status column (or none), a plain list means "no status column". Every named column must exist.
 
 Run parameters are bound by DuckDB (``$stichtag``), never pasted into the SQL text.
 """
@@ -27,6 +31,7 @@ from orchestration.quality.suites import Suite
 INDICATOR_CATALOGUE = "core.dim_indikator"
 LONG_KEY_COLUMNS = ("ebene", "gebiet_id", "kommune_ags", "stichtag")
 _RELATION = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$")
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _LOCK_HINTS = ("could not set lock", "conflicting lock", "lock on file")
 
 
@@ -50,25 +55,41 @@ def connect_read_only(db_path: Any, *, wait_seconds: float = 60.0) -> duckdb.Duc
             delay = min(delay * 2, 5.0)
 
 
-def render_batch_sql(suite: Suite, name: str, con: duckdb.DuckDBPyConnection) -> str:
-    """The batch's SQL with its macros expanded (parameters stay as `$name` for DuckDB)."""
+def sql_environment():
+    """The sandboxed Jinja environment batch SQL is rendered in (undefined names are errors)."""
     from jinja2 import StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
 
-    environment = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+
+
+def render_batch_sql(suite: Suite, name: str, con: duckdb.DuckDBPyConnection) -> str:
+    """The batch's SQL with its macros expanded (parameters stay as `$name` for DuckDB)."""
+    from jinja2 import TemplateError
+
+    try:
+        return _render(suite, name, con)
+    except TemplateError as exc:
+        raise BatchError(f"batch '{name}': the SQL template cannot be rendered: {exc}") from exc
+
+
+def _render(suite: Suite, name: str, con: duckdb.DuckDBPyConnection) -> str:
+    environment = sql_environment()
     rendering: list[str] = []
 
     def render(batch_name: str) -> str:
         if batch_name not in suite.batches:
             raise BatchError(f"batch '{batch_name}' is not defined in suite {suite.name}")
         if batch_name in rendering:
-            raise BatchError(f"batches refer to each other in a cycle: {' -> '.join(rendering + [batch_name])}")
+            cycle = " -> ".join(rendering + [batch_name])
+            raise BatchError(f"batches refer to each other in a cycle: {cycle}")
         rendering.append(batch_name)
         try:
             template = environment.from_string(suite.batches[batch_name].sql)
             return template.render(
                 batch=lambda other: f"(\n{render(other)}\n)",
                 indikatoren_lang=lambda relation: f"(\n{indicators_long_sql(con, relation)}\n)",
+                spalten_lang=lambda relation, spalten: f"(\n{columns_long_sql(con, relation, spalten)}\n)",
             )
         finally:
             rendering.pop()
@@ -97,11 +118,36 @@ def indicators_long_sql(con: duckdb.DuckDBPyConnection, relation: str) -> str:
     selects = []
     for indicator in indicators:
         status_column = f"{indicator}_status"
-        status = f'CAST("{status_column}" AS VARCHAR)' if status_column in columns else "CAST(NULL AS VARCHAR)"
+        status = (f'CAST("{status_column}" AS VARCHAR)' if status_column in columns
+                  else "CAST(NULL AS VARCHAR)")
         selects.append(
             f"SELECT {keys}, '{indicator}' AS indikator_id, CAST(\"{indicator}\" AS DOUBLE) AS wert, "
             f"{status} AS status FROM {relation}"
         )
+    return "\nUNION ALL\n".join(selects)
+
+
+def columns_long_sql(con: duckdb.DuckDBPyConnection, relation: str, spalten: Any) -> str:
+    """SQL giving one row per area, Stichtag and named column of `relation`, with its status."""
+    if not _RELATION.match(relation):
+        raise BatchError(f"'{relation}' is not a plain [schema.]table name")
+    mapping = dict(spalten) if isinstance(spalten, Mapping) else {c: None for c in spalten}
+    if not mapping:
+        raise BatchError(f"spalten_lang({relation}) needs at least one column")
+    bad = [c for c in [*mapping, *(v for v in mapping.values() if v)] if not _IDENTIFIER.match(str(c))]
+    if bad:
+        raise BatchError(f"spalten_lang({relation}): {bad} are not plain column names")
+    columns = _columns_of(con, relation)
+    wanted = [*LONG_KEY_COLUMNS, *mapping, *(s for s in mapping.values() if s)]
+    missing = [c for c in dict.fromkeys(wanted) if c not in columns]
+    if missing:
+        raise BatchError(f"{relation} lacks the column(s) {missing} named in spalten_lang")
+    keys = ", ".join(LONG_KEY_COLUMNS)
+    selects = []
+    for column, status_column in mapping.items():
+        status = f'CAST("{status_column}" AS VARCHAR)' if status_column else "CAST(NULL AS VARCHAR)"
+        selects.append(f"SELECT {keys}, '{column}' AS spalte, CAST(\"{column}\" AS DOUBLE) AS wert, "
+                       f"{status} AS status FROM {relation}")
     return "\nUNION ALL\n".join(selects)
 
 
@@ -127,4 +173,20 @@ def read_batch(
         raise BatchError(f"batch '{name}' failed in DuckDB: {exc}") from exc
     if frame.empty and not suite.batches[name].darf_leer_sein:
         raise BatchError(f"batch '{name}' returned no rows, so its checks would look at nothing")
+    return in_stable_order(frame)
+
+
+def in_stable_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows newest Stichtag first, then by every column: the same data always gives the same examples.
+
+    DuckDB returns rows of a parallel query in no fixed order; the example rows end up in the check's
+    metadata and in mart_datenqualitaet, which must be the same for a re-run of the same data, and a
+    planner wants to see the newest problem first.
+    """
+    order = sorted(frame.columns, key=lambda c: c != "stichtag")
+    try:
+        frame = frame.sort_values(order, ascending=[c != "stichtag" for c in order], na_position="last",
+                                  kind="mergesort")
+    except TypeError:  # a column of unorderable values (lists, structs): keep DuckDB's order
+        pass
     return frame.reset_index(drop=True)

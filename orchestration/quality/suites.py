@@ -5,7 +5,8 @@ ours in `meta`:
 
 - ``meta.batches``: named, small read-only SQL queries over the warehouse (the views a check needs:
   the completeness grid, sums per municipality, changes between observations, ...). Each batch is
-  ``{"beschreibung": ..., "sql": ..., "darf_leer_sein": false}``; the SQL may use DuckDB parameters
+  ``{"beschreibung": ..., "sql": ..., "darf_leer_sein": false}`` (``sql`` a string or a list of
+  lines); the SQL may use DuckDB parameters
   (``$stichtag``) and the macros of :mod:`orchestration.quality.batches`.
 - ``meta.parameter``: the run parameters the suite needs (``{"stichtag": "<what it means>"}``).
 - every expectation's ``meta``: ``pruefung`` (a unique check id), ``batch`` (which batch it runs on),
@@ -133,11 +134,14 @@ def load_suite_file(path: Path | str) -> Suite:
     batches = _batches(meta["batches"])
     parameters = dict(meta.get("parameter", {}))
     raw_expectations = document["expectations"]
-    problems = list(_expectation_meta_problems(raw_expectations, batches))
-    problems += list(_batch_problems(batches, raw_expectations))
-    problems += list(_parameter_problems(parameters, batches, raw_expectations))
-    if problems:
-        raise SuiteError(f"{path}: " + "; ".join(problems))
+    if document["name"] != path.stem:
+        raise SuiteError(f"{path}: the suite is named {document['name']!r}; name and file must match")
+    for check in (lambda: _expectation_meta_problems(raw_expectations, batches),  # the later checks need meta
+                  lambda: [*_batch_problems(batches, raw_expectations),
+                           *_parameter_problems(parameters, batches, raw_expectations)]):
+        problems = list(check())
+        if problems:
+            raise SuiteError(f"{path}: " + "; ".join(problems))
 
     gx_suite = _build_gx_suite(path, document)
     expectations = tuple(_expectation_spec(e) for e in gx_suite.expectations)
@@ -175,18 +179,22 @@ def _batches(raw: Mapping[str, Any]) -> dict[str, BatchSpec]:
     for name, spec in raw.items():
         if not _SLUG.match(name):
             raise SuiteError(f"batch name '{name}' must be lower_snake_case")
-        if not isinstance(spec, dict) or not isinstance(spec.get("sql"), str) or not spec["sql"].strip():
-            raise SuiteError(f"batch '{name}' needs a non-empty 'sql' string")
+        sql = spec.get("sql") if isinstance(spec, dict) else None
+        if isinstance(sql, list) and all(isinstance(line, str) for line in sql):
+            sql = "\n".join(sql)  # lines keep long queries readable in JSON
+        if not isinstance(sql, str) or not sql.strip():
+            raise SuiteError(f"batch '{name}' needs a non-empty 'sql' (a string or a list of lines)")
         batches[name] = BatchSpec(
             name=name,
-            sql=spec["sql"],
+            sql=sql,
             beschreibung=str(spec.get("beschreibung", "")),
             darf_leer_sein=bool(spec.get("darf_leer_sein", False)),
         )
     return batches
 
 
-def _expectation_meta_problems(raw_expectations: list[Any], batches: Mapping[str, BatchSpec]) -> Iterator[str]:
+def _expectation_meta_problems(raw_expectations: list[Any],
+                               batches: Mapping[str, BatchSpec]) -> Iterator[str]:
     seen: set[str] = set()
     for position, raw in enumerate(raw_expectations, start=1):
         where = f"expectation #{position}"
@@ -216,9 +224,18 @@ def _expectation_meta_problems(raw_expectations: list[Any], batches: Mapping[str
 
 
 def _batch_problems(batches: Mapping[str, BatchSpec], raw_expectations: list[Any]) -> Iterator[str]:
+    from jinja2 import TemplateSyntaxError
+
+    from orchestration.quality.batches import sql_environment
+
     used = {e["meta"]["batch"] for e in raw_expectations}
     referenced = set().union(*(b.referenced_batches for b in batches.values()))
+    environment = sql_environment()
     for name, batch in batches.items():
+        try:
+            environment.parse(batch.sql)
+        except TemplateSyntaxError as exc:
+            yield f"batch '{name}': the SQL template does not parse ({exc.message}, line {exc.lineno})"
         unknown = batch.referenced_batches - set(batches)
         if unknown:
             yield f"batch '{name}' refers to unknown batch(es) {sorted(unknown)}"

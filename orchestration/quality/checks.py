@@ -1,0 +1,163 @@
+"""The GX suites as blocking Dagster asset checks, one per published mart.
+
+Each check runs its mart's suite on the warehouse (read-only) and reports:
+- passed, severity ERROR when an `error` expectation failed: Dagster stops everything downstream
+  of the mart (the publication), because the check is `blocking=True`;
+- not passed, severity WARN when only `warn` expectations failed: reported, publication goes on;
+- passed when every expectation held.
+The failing expectations with example rows go into the check's metadata (a markdown table for
+people, JSON for scripts), and every expectation's outcome as `ergebnisse_json`: the rows of
+`mart_datenqualitaet` that the publication asset copies from the latest evaluation.
+
+The Stichtag being published (freshness) comes from the run's partition (the last quarter of the
+range), else from the run tag `sozialmonitor/stichtag`, else it is the last complete quarter; a run
+that corrects an older quarter is held to the newest Stichtag already published instead.
+The checks are unpartitioned by default: a suite judges the whole mart (all Stichtage), and an
+unpartitioned check on a partitioned mart still sees the partition (range) of the run it is in.
+(Partitioned asset checks are a preview feature in Dagster 1.13; `partitions_def` is there if wanted.)
+"""
+# no `from __future__ import annotations`: Dagster inspects the real type of `context`
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+import dagster as dg
+
+from orchestration.quality.suites import PUBLISHED_MARTS, suite_path
+
+CHECK_NAME = "gx_suite"
+STICHTAG_TAG = "sozialmonitor/stichtag"
+MART_KEY_PREFIX: tuple[str, ...] = ("marts",)
+
+StichtagResolver = Callable[[dg.AssetCheckExecutionContext], str]
+
+
+def mart_asset_key(mart: str, prefix: Sequence[str] = MART_KEY_PREFIX) -> dg.AssetKey:
+    return dg.AssetKey([*prefix, mart])
+
+
+def run_stichtag(context: dg.AssetCheckExecutionContext) -> str:
+    """The run's quarter as a Stichtag: partition range end, else run tag, else last complete quarter."""
+    from orchestration.periods import Quarter, last_complete_quarter
+
+    if context.has_partition_key_range:  # a backfill of several quarters in one run publishes the last
+        return Quarter.parse(context.partition_key_range.end).stichtag.isoformat()
+    if context.has_partition_key:
+        return Quarter.parse(context.partition_key).stichtag.isoformat()
+    tagged = context.run.tags.get(STICHTAG_TAG)
+    if tagged:
+        return Quarter.parse(tagged).stichtag.isoformat()
+    return last_complete_quarter(date.today()).stichtag.isoformat()
+
+
+def published_stichtag(published_db: Path | None = None) -> str | None:
+    """Newest Stichtag of the file planners read now (its publication log), None before the first one."""
+    import duckdb
+
+    from orchestration.settings import get_settings
+
+    path = Path(published_db) if published_db is not None else get_settings().published_db
+    if not path.exists():
+        return None
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            row = con.execute("SELECT max(stichtag) FROM publikation").fetchone()
+        finally:
+            con.close()
+    except duckdb.Error:
+        return None  # an unreadable old publication says nothing about the new one
+    return row[0].isoformat() if row and row[0] else None
+
+
+def expected_newest_stichtag(run: str, published: str | None) -> str:
+    """The newest Stichtag the new publication must hold.
+
+    Normally the run's quarter. A run that corrects an older quarter republishes everything up to the
+    newest quarter already published, so then that one: the gate still catches a mart that lost its
+    newest quarter (or was not rebuilt for a new one) and a mart that runs ahead into the future.
+    """
+    return max(run, published) if published else run
+
+
+def stichtag_of_run(context: dg.AssetCheckExecutionContext) -> str:
+    """The parameter `stichtag` of the suites for this run (see expected_newest_stichtag)."""
+    return expected_newest_stichtag(run_stichtag(context), published_stichtag())
+
+
+def asset_check_result(result: Any, *, asset_key: dg.AssetKey | None = None,
+                       check_name: str | None = None) -> dg.AssetCheckResult:
+    """Translate a SuiteResult into Dagster's verdict: ERROR blocks, WARN is reported."""
+    from orchestration.quality.report import datenqualitaet_rows, failure_markdown, failures_json
+
+    worst = result.worst_severity
+    severity = dg.AssetCheckSeverity.WARN if worst == "warn" else dg.AssetCheckSeverity.ERROR
+    metadata: dict[str, Any] = {
+        "stichtag": result.parameters.get("stichtag", ""),
+        "erwartungen": len(result.results),
+        "bestanden": len(result.results) - len(result.failed),
+        "fehler": len(result.failed_errors),
+        "warnungen": len(result.failed_warnings),
+        "sekunden": result.seconds,
+        "suite": result.suite,
+    }
+    # every expectation's outcome, for mart_datenqualitaet at publication (SuiteResult.from_dict)
+    metadata["ergebnis_json"] = dg.MetadataValue.json(result.to_dict())
+    if result.failed:
+        metadata["fehlgeschlagen"] = dg.MetadataValue.md(failure_markdown(result))
+        metadata["fehlgeschlagen_json"] = dg.MetadataValue.json(failures_json(result))
+    # every expectation as a mart_datenqualitaet row; the publication reads this from the latest evaluation
+    metadata["ergebnisse_json"] = dg.MetadataValue.json(datenqualitaet_rows([result], publikation_id=None))
+    return dg.AssetCheckResult(
+        passed=not result.failed,
+        severity=severity,
+        asset_key=asset_key,
+        check_name=check_name,
+        description=result.summary(),
+        metadata=metadata,
+    )
+
+
+def build_mart_asset_check(
+    mart: str,
+    *,
+    db_path: Path | str | None = None,
+    expectations_dir: Path | str | None = None,
+    stichtag_resolver: StichtagResolver = stichtag_of_run,
+    partitions_def: dg.PartitionsDefinition | None = None,
+    asset_key_prefix: Sequence[str] = MART_KEY_PREFIX,
+    name: str = CHECK_NAME,
+) -> dg.AssetChecksDefinition:
+    """One blocking asset check that runs `expectations/<mart>.json` against the warehouse."""
+    asset_key = mart_asset_key(mart, asset_key_prefix)
+    path = suite_path(mart, expectations_dir)
+
+    @dg.asset_check(
+        asset=asset_key,
+        name=name,
+        blocking=True,
+        description=f"Great-Expectations-Suite {path.name}: Vollständigkeit, Wertebereiche, Konsistenz, "
+                    "Plausibilität, Geheimhaltung und Aktualität (error blockiert die Veröffentlichung).",
+        partitions_def=partitions_def,
+        metadata={"suite": dg.MetadataValue.path(str(path))},
+    )
+    def _check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
+        from orchestration.quality.runner import run_suite
+
+        stichtag = stichtag_resolver(context)
+        result = run_suite(mart, db_path, {"stichtag": stichtag}, expectations_dir=expectations_dir)
+        context.log.info(result.summary())
+        for failed in result.failed:
+            context.log.warning(f"{failed.severity}: {failed.pruefung}: {failed.beschreibung} "
+                                f"({failed.observed_text()})")
+        return asset_check_result(result)
+
+    return _check
+
+
+def build_mart_asset_checks(
+    marts: Iterable[str] = PUBLISHED_MARTS,
+    **kwargs: Any,
+) -> list[dg.AssetChecksDefinition]:
+    """The blocking GX check of every published mart (keys ["marts", <mart>])."""
+    return [build_mart_asset_check(mart, **kwargs) for mart in marts]
