@@ -496,14 +496,11 @@ def test_every_mart_column_is_documented_and_every_mart_has_a_grain(synthetisch,
 
 
 # --------------------------------------------------------------------------------------------------
-# the same checks on a real warehouse, when one is given
+# the same checks on the demo warehouse (SOZIALMONITOR_MARTS_DB points them at another one)
 # --------------------------------------------------------------------------------------------------
-REAL_DB = os.environ.get("SOZIALMONITOR_MARTS_DB")
-
-
-@pytest.mark.skipif(not REAL_DB, reason="set SOZIALMONITOR_MARTS_DB to a warehouse with built marts")
-def test_real_warehouse_suppression_and_index():
-    c = open_read_only(REAL_DB)
+@pytest.mark.slow
+def test_real_warehouse_suppression_and_index(demo_world):
+    c = open_read_only(os.environ.get("SOZIALMONITOR_MARTS_DB") or str(demo_world.warehouse))
     try:
         assert check_mart_indikatoren_nicht_rueckrechenbar(c).empty
         assert check_altersbaender_nicht_rueckrechenbar(c).empty

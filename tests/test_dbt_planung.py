@@ -582,14 +582,11 @@ def test_unknown_wohnplatz_or_indicator_in_the_register_fails_with_the_entry(syn
 
 
 # --------------------------------------------------------------------------------------------------
-# the same checks on a real warehouse, when one is given
+# the same checks on the demo warehouse (SOZIALMONITOR_PLANUNG_DB points them at another one)
 # --------------------------------------------------------------------------------------------------
-REAL_DB = os.environ.get("SOZIALMONITOR_PLANUNG_DB")
-
-
-@pytest.mark.skipif(not REAL_DB, reason="set SOZIALMONITOR_PLANUNG_DB to a warehouse with the planning marts")
-def test_real_warehouse_planning_marts():
-    c = open_read_only(REAL_DB)
+@pytest.mark.slow
+def test_real_warehouse_planning_marts(demo_world):
+    c = open_read_only(os.environ.get("SOZIALMONITOR_PLANUNG_DB") or str(demo_world.warehouse))
     try:
         assert check_prioritaetsliste(c).empty
         assert check_handlungsraeume_seit(c) == []

@@ -23,7 +23,13 @@ from orchestration.sources.contract import Contract, FileSpec
 from orchestration.sources.problems import DeliveryRejected, Violation
 from orchestration.sources.readers import Incoming, read_delivery
 from orchestration.sources.pseudonym import Pseudonymiser
-from orchestration.sources.validate import BoundColumn, bind_columns, check_cells, raw_expressions
+from orchestration.sources.validate import (
+    BoundColumn,
+    bind_columns,
+    check_cells,
+    pseudonym_relation,
+    raw_expressions,
+)
 
 Log = Callable[[str], None]
 
@@ -234,9 +240,21 @@ def _table_exists(con, schema: str, table: str) -> bool:
 
 
 def write_raw(con: duckdb.DuckDBPyConnection, delivery: Delivery, incoming: dict[str, Incoming],
-              bound: dict[str, dict[str, BoundColumn]], run_id: str, loaded_at: datetime) -> dict[str, int]:
+              bound: dict[str, dict[str, BoundColumn]], run_id: str, loaded_at: datetime,
+              pseudonymiser: Pseudonymiser | None = None) -> dict[str, int]:
     """Replace the period's (and part's) rows of every table of the delivery, in one transaction."""
     contract = delivery.contract
+    joins: dict[str, str] = {}
+    for table, inc in incoming.items():
+        clauses = []
+        for b in bound[table].values():
+            if b.column.schutz == "pseudonymisieren" and b.source is not None:
+                if pseudonymiser is None:
+                    pseudonymiser = Pseudonymiser(pseudonym_key())
+                name = pseudonym_relation(b.column.name)
+                con.register(name, pseudonymiser.mapping(con, inc.relation, b.text))
+                clauses.append(f"LEFT JOIN {name} ON {name}.v = {b.text}")
+        joins[table] = " ".join(clauses)
     rows: dict[str, int] = {}
     for table in incoming:
         ensure_raw_table(con, contract, table)
@@ -271,7 +289,7 @@ def write_raw(con: duckdb.DuckDBPyConnection, delivery: Delivery, incoming: dict
             con.execute(f"DELETE FROM raw.{table} WHERE {delete_where}", delete_args)
             column_list = ", ".join(f'"{n}"' for n in names)
             con.execute(
-                f"INSERT INTO raw.{table} ({column_list}) SELECT {', '.join(selects)} FROM {inc.relation}",
+                f"INSERT INTO raw.{table} ({column_list}) SELECT {', '.join(selects)} FROM {inc.relation} {joins[table]}",
                 params)
             rows[table] = inc.rows
             con.execute("DELETE FROM raw.lieferungen WHERE quelle = ? AND tabelle = ? AND periode = ? AND teil = ?",
@@ -284,6 +302,11 @@ def write_raw(con: duckdb.DuckDBPyConnection, delivery: Delivery, incoming: dict
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    finally:
+        for table in incoming:
+            for b in bound[table].values():
+                if b.column.schutz == "pseudonymisieren":
+                    con.unregister(pseudonym_relation(b.column.name))
     return rows
 
 
@@ -360,8 +383,7 @@ class SourceExtraction:
         t0 = time.perf_counter()
         for table in self.contract.tabellen:  # every contract table exists, even before its first delivery
             ensure_raw_table(con, self.contract, table)
-        if _needs_key(self.contract):
-            Pseudonymiser(pseudonym_key()).register(con)
+        self.pseudonymiser = Pseudonymiser(pseudonym_key()) if _needs_key(self.contract) else None
         report = ExtractionReport(self.contract.id)
         deliveries, report.unrecognised = discover(self.contract, self.settings.inbox)
         if quarters is not None and self.contract.partitioned:
@@ -442,7 +464,7 @@ class SourceExtraction:
                 violations.extend(v for v in self.checks(ctx) if v is not None)
         if violations:
             return self._reject(delivery, outcome, violations)
-        outcome.rows = write_raw(con, delivery, incoming, bound, self.run_id, self.started)
+        outcome.rows = write_raw(con, delivery, incoming, bound, self.run_id, self.started, self.pseudonymiser)
         for inc in incoming_list:
             con.execute(f"DROP TABLE IF EXISTS {inc.relation}")
         self.log(f"{delivery.name}: loaded {sum(outcome.rows.values())} rows into raw "

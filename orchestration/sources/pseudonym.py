@@ -1,9 +1,9 @@
 """Keyed pseudonyms: HMAC-SHA256(key, id), truncated to 20 hex characters (80 bits).
 
 The key comes from the environment and lives only in this object; it is never written anywhere and never
-enters SQL text. Inside DuckDB the pseudonym is a vectorised Python function, with a cache for the run:
-a backfill meets the same person in every quarter, and hashing each id once makes the history's
-extraction several times faster. The cache holds ids only in this process's memory, like the files do.
+enters SQL text. Each delivery's distinct ids are hashed in Python and joined in as an in-memory mapping,
+with a cache for the run: a backfill meets the same person in every quarter, and hashing each id once makes
+the history's extraction several times faster. Ids live only in this process's memory, as in the files.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import hashlib
 import duckdb
 
 LENGTH = 20
-CACHE_LIMIT = 5_000_000  # ~1 GB at most; cleared, not grown, beyond it (x60 runs meet each id once anyway)
+CACHE_LIMIT = 2_000_000  # ~300 MB at most; cleared, not grown, beyond it (x60 runs meet each id once anyway)
 
 
 class Pseudonymiser:
@@ -37,10 +37,11 @@ class Pseudonymiser:
         self._cache[value] = pseudonym
         return pseudonym
 
-    def register(self, con: duckdb.DuckDBPyConnection, name: str = "pseudonym") -> None:
-        try:
-            con.remove_function(name)
-        except (duckdb.InvalidInputException, duckdb.CatalogException):
-            pass
-        # a scalar Python function; NULL stays NULL (DuckDB does not call it for NULLs by default)
-        con.create_function(name, self, [duckdb.sqltypes.VARCHAR], duckdb.sqltypes.VARCHAR, side_effects=False)
+    def mapping(self, con: duckdb.DuckDBPyConnection, relation: str, text_expr: str):
+        """id -> pseudonym for every distinct id of a delivery, as a DataFrame to join (one Python pass,
+        instead of a Python call per row inside DuckDB)."""
+        import pandas as pd
+
+        ids = con.execute(f"SELECT DISTINCT {text_expr} AS v FROM {relation} WHERE {text_expr} IS NOT NULL"
+                          ).fetchnumpy()["v"]
+        return pd.DataFrame({"v": ids, "p": [self(str(v)) for v in ids]})

@@ -240,17 +240,21 @@ def check_unique(con, incoming: Incoming, bound: list[BoundColumn]) -> list[Viol
 # ------------------------------------------------------------------ typed raw columns
 
 
+def pseudonym_relation(column: str) -> str:
+    return f"_pseudo_{column}"
+
+
 def raw_expressions(b: BoundColumn, spec: FileSpec) -> list[tuple[str, str]]:
     """(raw column, SQL expression) pairs for one contract column, protection applied.
 
-    Pseudonymisation calls the connection's `pseudonym()` function (see pseudonym.py), so the key
-    never appears in SQL text.
+    A pseudonymised column reads `p` of the mapping relation `_pseudo_<name>` that write_raw joins in
+    (id -> keyed hash, computed in Python; see pseudonym.py), so the key never appears in SQL text.
     """
     c, t = b.column, b.text
     if c.schutz == "entfernen":
         return []
     if c.schutz == "pseudonymisieren":
-        return [(c.name, f"pseudonym({t})")]
+        return [(c.name, f"{pseudonym_relation(c.name)}.p")]
     if c.schutz in ("geburtsdatum_kuerzen", "geburtsjahr"):
         d = date_expr(b)
         cols = [("geburtsjahr", f"CAST(year({d}) AS INTEGER)")]
