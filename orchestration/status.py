@@ -68,11 +68,16 @@ def render_status(console: Console, settings: Settings | None = None, today: dat
     if pub is None:
         console.print(f"No publication yet ({settings.published_db} does not exist).")
     else:
-        summary = pub.get("pruefungen_zusammenfassung")
+        import json
+
+        try:
+            warned = json.loads(pub.get("pruefungen_zusammenfassung") or "{}").get("warnungen", [])
+        except ValueError:
+            warned = []
         console.print(f"[bold]Published:[/] Stichtag {pub['stichtag']:%d.%m.%Y} ({pub['quartal']}), "
                       f"run {pub['lauf_id']}, at {pub['veroeffentlicht_am']:%Y-%m-%d %H:%M} UTC, code {pub['code_version']}")
         console.print(f"Checks: {pub['pruefungen_bestanden']}/{pub['pruefungen']} passed, {pub['warnungen']} warnings"
-                      + (f" — {summary}" if summary and len(str(summary)) < 200 else ""))
+                      + (f" ({', '.join(warned[:6])})" if warned else ""))
         if pub.get("schlagzeile"):
             console.print(f"[bold]Veränderungen:[/] {pub['schlagzeile']}")
     from orchestration.publish.publication import history_entries
