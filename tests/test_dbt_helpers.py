@@ -1,0 +1,46 @@
+"""The small helpers between Dagster and dbt: partition windows -> dbt vars and arguments, asset keys."""
+import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from orchestration.dbt.partition_vars import dbt_build_args, partition_vars, window_quarters
+from orchestration.dbt.translator import SozialmonitorTranslator, layer_of
+from orchestration.periods import Quarter
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def test_one_partition_is_one_quarter():
+    first, last = window_quarters(datetime(2026, 7, 1, tzinfo=BERLIN), datetime(2026, 10, 1, tzinfo=BERLIN))
+    assert (first, last) == (Quarter(2026, 3), Quarter(2026, 3))
+    assert partition_vars(first, last) == {"von_stichtag": "2026-09-30", "bis_stichtag": "2026-09-30"}
+
+
+def test_a_backfill_arrives_as_one_window():
+    first, last = window_quarters(datetime(2015, 1, 1, tzinfo=BERLIN), datetime(2026, 10, 1, tzinfo=BERLIN))
+    assert partition_vars(first, last) == {"von_stichtag": "2015-03-31", "bis_stichtag": "2026-09-30"}
+
+
+def test_an_empty_window_is_refused():
+    with pytest.raises(ValueError):
+        partition_vars(Quarter(2026, 3), Quarter(2026, 2))
+
+
+def test_build_arguments_carry_the_window_and_leave_unit_tests_to_ci():
+    args = dbt_build_args({"von_stichtag": "2026-09-30", "bis_stichtag": "2026-09-30"})
+    assert args[0] == "build"
+    assert json.loads(args[args.index("--vars") + 1]) == {"bis_stichtag": "2026-09-30", "von_stichtag": "2026-09-30"}
+    assert args[args.index("--exclude-resource-type") + 1] == "unit_test"
+    assert "--full-refresh" in dbt_build_args({}, full_refresh=True)
+
+
+def test_dbt_sources_map_onto_one_extraction_asset_per_source():
+    translator = SozialmonitorTranslator()
+    key = translator.get_asset_key({"resource_type": "source", "name": "melderegister_bewegungen"})
+    assert key.path == ["raw", "melderegister"]
+    model = {"resource_type": "model", "name": "fct_indikator", "config": {"schema": "core"}, "fqn": []}
+    assert translator.get_asset_key(model).path == ["core", "fct_indikator"]
+    assert translator.get_group_name(model) == "core"
+    assert layer_of({"resource_type": "seed", "config": {"schema": "core"}}) == "core"
