@@ -4,6 +4,8 @@ import hashlib
 import duckdb
 import pytest
 
+from tests.conftest import pipeline_without_reports
+
 from orchestration.demo.defects import DEFECTS, write_defect
 from orchestration.periods import Quarter
 from orchestration.runner import run_refresh
@@ -45,7 +47,7 @@ def test_bad_delivery_is_quarantined_and_nothing_is_published(demo_copy, kind):
     raw_before = raw_state(demo_copy.warehouse)
     bad = write_defect(demo_copy.data / "inbox", kind, LATEST)
 
-    result = run_refresh(LATEST, LATEST)
+    result = run_refresh(LATEST, LATEST, asset_selection=pipeline_without_reports())
 
     assert not result.success
     message = "\n".join(result.failures)
@@ -73,7 +75,7 @@ def test_a_duplicated_delivery_is_counted_once_and_does_not_block(demo_copy):
 
     before_marts, raw_before = marts(demo_copy.published), raw_state(demo_copy.warehouse)
     copy = write_defect(demo_copy.data / "inbox", "duplicate", LATEST)
-    result = run_refresh(LATEST, LATEST)
+    result = run_refresh(LATEST, LATEST, asset_selection=pipeline_without_reports())
     assert result.success, result.failures
     assert raw_state(demo_copy.warehouse) == raw_before
     assert marts(demo_copy.published) == before_marts
@@ -95,7 +97,7 @@ def test_a_failing_dbt_test_blocks_publication_and_names_the_test(demo_copy):
     path.write_bytes("\r\n".join(lines).encode("cp1252"))
     published_before = sha256(demo_copy.published)
 
-    result = run_refresh(LATEST, LATEST)
+    result = run_refresh(LATEST, LATEST, asset_selection=pipeline_without_reports())
 
     assert not result.success
     message = "\n".join(result.failures)
@@ -116,7 +118,7 @@ def test_a_gx_error_blocks_publication_and_warnings_do_not(demo_copy):
     path.write_bytes("\r\n".join(lines).encode("cp1252"))
     published_before = sha256(demo_copy.published)
 
-    result = run_refresh(LATEST, LATEST)
+    result = run_refresh(LATEST, LATEST, asset_selection=pipeline_without_reports())
 
     assert not result.success
     assert any("gx_suite" in c and "ERROR" in c for c in result.failed_checks), result.failed_checks
