@@ -174,8 +174,6 @@ def do_refresh(first: Quarter, last: Quarter, *, skip_report: bool = False) -> "
 
         selection = None
         if skip_report:
-            import dagster as dg
-
             selection = [k for k in _all_asset_keys() if k.path[0] != "berichte"]
         result = run_refresh(first, last, on_event=on_event, asset_selection=selection)
     return result
@@ -184,7 +182,7 @@ def do_refresh(first: Quarter, last: Quarter, *, skip_report: bool = False) -> "
 def _all_asset_keys():
     from orchestration.definitions import defs
 
-    return list(defs.resolve_asset_graph().get_all_asset_keys())
+    return list(defs.resolve_asset_graph().materializable_asset_keys)
 
 
 def print_refresh_summary(result) -> None:

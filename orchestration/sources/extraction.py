@@ -21,7 +21,7 @@ from orchestration.periods import Quarter
 from orchestration.settings import Settings, pseudonym_key
 from orchestration.sources.contract import Contract, FileSpec
 from orchestration.sources.problems import DeliveryRejected, Violation
-from orchestration.sources.readers import Incoming, read_delivery
+from orchestration.sources.readers import Incoming, drop_incoming, read_delivery
 from orchestration.sources.pseudonym import Pseudonymiser
 from orchestration.sources.validate import (
     BoundColumn,
@@ -466,7 +466,7 @@ class SourceExtraction:
             return self._reject(delivery, outcome, violations)
         outcome.rows = write_raw(con, delivery, incoming, bound, self.run_id, self.started, self.pseudonymiser)
         for inc in incoming_list:
-            con.execute(f"DROP TABLE IF EXISTS {inc.relation}")
+            drop_incoming(con, inc.relation)
         self.log(f"{delivery.name}: loaded {sum(outcome.rows.values())} rows into raw "
                  + ", ".join(f"{t}" for t in outcome.rows))
         return outcome

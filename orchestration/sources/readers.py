@@ -151,12 +151,13 @@ def _read_csv_duckdb(con, path: Path, spec: FileSpec, table: Table, relation: st
     opts = ", ".join(f"{k} := ?" for k in options)
     select = ", ".join(f"c{i} AS {_q(h or f'column_{i}')}" for i, h in enumerate(header))
     try:
+        drop_incoming(con, relation)  # whatever an earlier delivery left under this name
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {relation} AS SELECT {select} FROM read_csv(?, {opts})",
+            f"CREATE OR REPLACE TEMP TABLE {relation}_text AS SELECT {select} FROM read_csv(?, {opts})",
             [str(path), *options.values()],
         )
-        # rowid follows the file's order (insertion order is preserved): line = rowid + 2
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {relation} AS SELECT rowid + 2 AS _zeile, * FROM {relation}")
+        # rowid follows the file's order (insertion order is preserved): line = rowid + 2 (a view: no copy)
+        con.execute(f"CREATE TEMP VIEW {relation} AS SELECT CAST(rowid + 2 AS INTEGER) AS _zeile, * FROM {relation}_text")
     except duckdb.Error as exc:
         raise reject(path.name, "unreadable", f"the CSV cannot be parsed: {_first_line(str(exc))}") from None
     rows = con.execute(f"SELECT count(*) FROM {relation}").fetchone()[0]
@@ -347,6 +348,7 @@ def read_geojson(con, path: Path, spec: FileSpec, table: Table, relation: str) -
 
 def _register(con, frame: pd.DataFrame, table: Table, relation: str, header: list[str], **extra) -> Incoming:
     frame = frame.astype({c: "object" for c in frame.columns if c != "_zeile"})
+    drop_incoming(con, relation)
     con.register("_frame_view", frame)
     columns = ", ".join(["CAST(_zeile AS INTEGER) AS _zeile"] + [f"CAST({_q(c)} AS VARCHAR) AS {_q(c)}"
                                                                 for c in frame.columns if c != "_zeile"])
@@ -374,6 +376,17 @@ def _blank_to_none(text: str | None) -> str | None:
         return None
     text = text.strip()
     return text or None
+
+
+def drop_incoming(con, relation: str) -> None:
+    """Forget a delivery's text table (a view over the CSV's table, or a table)."""
+    kind = con.execute("SELECT table_type FROM information_schema.tables WHERE table_name = ? "
+                       "AND table_catalog = 'temp'", [relation]).fetchone()
+    if kind and kind[0] == "VIEW":
+        con.execute(f"DROP VIEW {relation}")
+        con.execute(f"DROP TABLE IF EXISTS {relation}_text")
+    elif kind:
+        con.execute(f"DROP TABLE {relation}")
 
 
 def _first_line(text: str) -> str:
