@@ -35,6 +35,11 @@ PUBLISHED_MARTS: tuple[str, ...] = (
     "mart_sozialindex",
     "mart_pflege",
     "mart_jugendhilfe",
+    "mart_sozialindex_komponenten",
+    # the planning products of issue 9 (built on the marts above)
+    "mart_handlungsraeume",
+    "mart_massnahmen",
+    "mart_priorisierung",
 )
 SEVERITIES: tuple[str, ...] = ("error", "warn")
 KATEGORIEN: tuple[str, ...] = (
