@@ -53,6 +53,7 @@ class RefreshResult:
     failures: list[str] = field(default_factory=list)  # actionable messages of failed steps
     failed_checks: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    materialized: list[str] = field(default_factory=list)  # asset keys, e.g. 'publikation/monitoring'
     log_path: Path | None = None
 
 
@@ -144,6 +145,8 @@ def run_refresh(first: Quarter, last: Quarter, *, on_event: Callable[[StepEvent]
             outcome.failures.append(f"{event.step_key}: {_failure_text(event)}")
         elif kind == "STEP_SKIPPED":
             outcome.skipped.append(event.step_key)
+        elif kind == "ASSET_MATERIALIZATION":
+            outcome.materialized.append(event.asset_key.to_user_string())
         elif kind == "ASSET_CHECK_EVALUATION":
             evaluation = event.event_specific_data
             if not evaluation.passed:

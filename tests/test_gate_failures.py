@@ -123,7 +123,8 @@ def test_a_gx_error_blocks_publication_and_warnings_do_not(demo_copy):
     assert not result.success
     assert any("gx_suite" in c and "ERROR" in c for c in result.failed_checks), result.failed_checks
     assert sha256(demo_copy.published) == published_before
-    assert any("publikation" in s for s in result.skipped) or any("publikation" in f for f in result.failures)
+    assert "publikation/monitoring" not in result.materialized
+    assert any("blocking check marts/" in f and "gx_suite" in f for f in result.failures), result.failures
 
 
 def test_warn_results_are_published_and_visible(demo_world):

@@ -83,9 +83,10 @@ def test_every_number_is_traceable_to_its_delivery_files(demo_world):
     assert unknown == 0
 
 
-IDENTIFYING_COLUMNS = ("name", "vorname", "nachname", "familienname", "geburtsdatum", "hausnummer",
-                       "person_pseudonym", "haushalt_pseudonym", "fall_pseudonym", "untersuchung_pseudonym",
-                       "ordnungsmerkmal", "strassenschluessel")
+# columns of person- or case-level records (public facility addresses may be published; persons' may not)
+IDENTIFYING_COLUMNS = ("vorname", "vornamen", "nachname", "familienname", "geburtsdatum", "geburtsjahr",
+                       "geburtsmonat", "person_pseudonym", "haushalt_pseudonym", "fall_pseudonym", "fall_id",
+                       "untersuchung_pseudonym", "untersuchungsnummer", "ordnungsmerkmal", "haushaltsnummer")
 
 
 def test_no_published_table_holds_anything_that_could_identify_a_person(demo_world):
@@ -117,7 +118,7 @@ def test_published_counts_obey_the_cell_rule(demo_world):
 def test_zentrum_nord_is_a_flagged_handlungsraum(demo_world):
     rows = query(demo_world.published, """
         SELECT s.handlungsbedarf FROM mart_sozialindex s JOIN dim_wohnplatz w
-          ON w.wohnplatz_id = s.wohnplatz_id AND w.ist_aktuell
+          ON w.wohnplatz_id = s.gebiet_id AND w.ist_aktuell
         WHERE w.name = 'Zentrum Nord' AND s.stichtag = (SELECT max(stichtag) FROM mart_sozialindex)""")
     assert rows == [(True,)]
 

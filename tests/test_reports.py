@@ -6,16 +6,19 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
-from fixtures.reports_publication import BEKANNTER_WOHNPLATZ, write_publication
+from fixtures.reports_publication import BEKANNTER_WOHNPLATZ, SCHEMA, write_publication
 from orchestration.reports import queries
 from orchestration.reports.errors import (
     problems_in_build_output,
@@ -27,7 +30,15 @@ from orchestration.reports.npm import ensure_dependencies, lockfile_hash
 from orchestration.reports.preflight import PreflightError, check_toolchain, parse_version
 from orchestration.reports.process import StepTimeout, run_step
 from orchestration.reports.serve import SiteServer
-from orchestration.reports.site import ReportBuildError, built_pages, check_base_path, evidence_env, SiteConfig
+from orchestration.reports.site import (
+    LOCK_FILE,
+    ReportBuildError,
+    SiteConfig,
+    built_pages,
+    check_base_path,
+    evidence_env,
+    exclusive_build,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 REPORTS = PROJECT_ROOT / "reports"
@@ -59,10 +70,12 @@ def test_source_queries_are_one_line_selects_from_published_tables():
     sources = queries.source_queries(REPORTS)
     assert {"indikatoren", "sozialmonitoring", "sozialindex", "pflege", "jugendhilfe", "datenqualitaet",
             "wohnplaetze", "indikatorkatalog", "publikation"} <= set(sources)
+    assert {"handlungsraeume", "massnahmen", "priorisierung", "veraenderungen"} <= set(sources)
     for name, sql in sources.items():
         assert "\n" not in sql, name
         assert sql.lower().startswith("select "), name
-        assert " from mart_" in sql or " from dim_" in sql or sql.endswith("from publikation"), name
+        assert (" from mart_" in sql or " from dim_" in sql or sql.endswith("from publikation")
+                or sql.endswith("from veraenderungen")), name
 
 
 def test_publication_path_is_passed_relative_to_the_source_folder(tmp_path):
@@ -77,11 +90,74 @@ def test_publication_path_is_passed_relative_to_the_source_folder(tmp_path):
 def test_every_page_is_german_and_suppression_is_spelled_out():
     pages = {p.path: p for p in queries.pages(REPORTS)}
     assert set(pages) >= {"pages/index.md", "pages/wohnplatz/index.md", "pages/wohnplatz/[wohnplatz].md",
-                          "pages/pflege.md", "pages/jugendhilfe.md", "pages/datenqualitaet.md",
-                          "pages/methodik.md"}
+                          "pages/massnahmen.md", "pages/prioritaeten.md", "pages/pflege.md",
+                          "pages/jugendhilfe.md", "pages/datenqualitaet.md", "pages/methodik.md"}
     text = "".join((REPORTS / p).read_text() for p in pages)
     assert "'gesperrt' then 'gesperrt'" in text  # a suppressed cell reads "gesperrt", not 0 or empty
     assert "basemap=" in text and "https://" not in text  # no tiles or files from the internet
+    # numbers reach the browser as DOUBLE: a year cast straight to text would read "2025.0"
+    assert not re.search(r"(?<!::BIGINT)::VARCHAR", text)
+    # charts format their axes and tooltips the German way (Evidence's own formats know only 80,000.0)
+    for path, page in pages.items():
+        charts = re.findall(r"<(?:LineChart|BarChart|AreaChart)\b[^>]*>", (REPORTS / path).read_text(), re.DOTALL)
+        assert all("echartsOptions=" in chart for chart in charts), path
+        maps = re.findall(r"<AreaMap\b[^>]*>", (REPORTS / path).read_text(), re.DOTALL)
+        assert all("legendType=categorical" in m or "legend={false}" in m for m in maps), path
+    for massnahmen_page in ("pages/massnahmen.md", "pages/wohnplatz/[wohnplatz].md"):
+        assert "Beschreibender Vergleich, keine Wirkungsmessung" in (REPORTS / massnahmen_page).read_text()
+
+
+def test_the_site_layout_translates_the_english_words_of_evidence():
+    layout = (REPORTS / "pages" / "+layout.svelte").read_text(encoding="utf-8")
+    for english in ("On this page", "Page", "No Results", "Download", "Fullscreen"):
+        assert f"'{english}':" in layout, english
+    assert "'Search': 'Suchen'" in layout and "hideTOC={true}" in layout
+    assert (REPORTS / "components" / "deutsch.js").is_file()
+
+
+# ------------------------------------------------------------------------ the fixture is the real thing
+
+def _documented_columns() -> dict[str, list[str]]:
+    """Columns of every published dbt model, from its documentation (a test checks yml == model)."""
+    columns = {}
+    for path in (PROJECT_ROOT / "dbt_project" / "models").rglob("*.yml"):
+        for model in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("models", []) or []:
+            columns[model["name"]] = [c["name"] for c in model.get("columns", [])]
+    return columns
+
+
+def test_fixture_publication_has_the_published_columns():
+    """The fixture's tables have the columns (in order) that dbt and the publication write, so the fast
+    tests run the page SQL against what the site really reads."""
+    from orchestration.planning.digest import COLUMNS as VERAENDERUNGEN_COLUMNS
+    from orchestration.publish.publication import DATENQUALITAET_COLUMNS, PUBLIKATION_COLUMNS
+
+    documented = _documented_columns()
+    expected = {**{t: documented[t] for t in SCHEMA if t in documented},
+                "mart_datenqualitaet": list(DATENQUALITAET_COLUMNS), "publikation": list(PUBLIKATION_COLUMNS),
+                "veraenderungen": list(VERAENDERUNGEN_COLUMNS)}
+    assert set(expected) == set(SCHEMA)
+    for table, columns in SCHEMA.items():
+        assert [c for c, _ in columns] == expected[table], table
+    assert dict(SCHEMA["publikation"]) == PUBLIKATION_COLUMNS
+    assert dict(SCHEMA["mart_datenqualitaet"]) == DATENQUALITAET_COLUMNS
+    # every table a source query reads is in the fixture
+    assert set(queries.source_tables(REPORTS).values()) <= set(SCHEMA)
+
+
+@pytest.mark.slow
+def test_fixture_publication_matches_a_real_demo_publication(demo_world, fixture_publication):
+    """Column names, order and types of every fixture table equal the demo publication's."""
+    sql = ("select column_name, data_type from information_schema.columns where table_name = ? "
+           "order by ordinal_position")
+    real = duckdb.connect(str(demo_world.published), read_only=True)
+    fixture = duckdb.connect(str(fixture_publication), read_only=True)
+    try:
+        for table in SCHEMA:
+            assert fixture.execute(sql, [table]).fetchall() == real.execute(sql, [table]).fetchall(), table
+    finally:
+        real.close()
+        fixture.close()
 
 
 # --------------------------------------------------------------- every query against a publication
@@ -101,9 +177,14 @@ def evidence_like_connection(publication: Path) -> duckdb.DuckDBPyConnection:
     con.execute("CREATE SCHEMA sozialmonitoring")
     for name, sql in queries.source_queries(REPORTS).items():
         con.execute("SET search_path = 'pub.main'")
-        con.execute(f"CREATE TABLE memory.sozialmonitoring.{name} AS {sql}")
+        # typed as the site stores it: every number DOUBLE, every date TIMESTAMP (see queries.evidence_typed)
+        con.execute(f"CREATE TABLE memory.sozialmonitoring.{name} AS {queries.evidence_typed(con, sql)}")
     con.execute("SET search_path = 'memory.main'")
     return con
+
+
+# A number shown as text with a decimal point: "2025.0" or "7.5" (German: "7,5"; thousands "1.238").
+ENGLISH_NUMBER = re.compile(r"^-?\d+\.(\d{1,2}|\d{4,})$")
 
 
 def run_all_page_queries(con: duckdb.DuckDBPyConnection, wohnplatz_ids: list[str]) -> int:
@@ -115,12 +196,14 @@ def run_all_page_queries(con: duckdb.DuckDBPyConnection, wohnplatz_ids: list[str
         nonlocal ran
         sql = queries.resolve(page, name, params, inputs)
         try:
-            rows = len(con.execute(sql).fetchall())
+            result = con.execute(sql).fetchall()
         except duckdb.Error as exc:
             raise AssertionError(f"{page.path} query {name} ({params} {inputs}) failed: {exc}") from exc
         ran += 1
-        if rows == 0 and name not in page.may_be_empty:
+        if not result and name not in page.may_be_empty:
             empty.append(f"{page.path}:{name}:{params}:{inputs}")
+        english = [v for row in result for v in row if isinstance(v, str) and ENGLISH_NUMBER.match(v)]
+        assert not english, f"{page.path} query {name} shows numbers the English way: {english[:3]}"
 
     for page in queries.pages(REPORTS):
         defaults = {d.name: d.default for d in page.dropdowns}
@@ -156,6 +239,68 @@ def test_every_page_query_returns_rows_on_the_fixture_publication(fixture_public
     assert ran > 100
 
 
+def _rows(con, page_file: str, name: str, params: dict | None = None, inputs: dict | None = None) -> list[dict]:
+    page = queries.read_page(REPORTS, REPORTS / "pages" / page_file)
+    defaults = {d.name: d.default for d in page.dropdowns}
+    cursor = con.execute(queries.resolve(page, name, params or {}, {**defaults, **(inputs or {})}))
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, row)) for row in cursor.fetchall()]
+
+
+def test_overview_shows_handlungsraeume_since_when_why_and_who_left(fixture_publication):
+    from fixtures.reports_publication import FLAGGED_THROUGHOUT, LEFT_LAST_YEAR, NEW_LAST_YEAR
+
+    con = evidence_like_connection(fixture_publication)
+    names = dict(con.execute("select wohnplatz_id, name from sozialmonitoring.wohnplaetze").fetchall())
+    [jahr] = _rows(con, "index.md", "berichtsjahr")
+    assert jahr["berichtsjahr"] == "2025" and jahr["stichtag_text"] == "31.12.2025"
+    raeume = {r["wohnplatz"]: r for r in _rows(con, "index.md", "handlungsraeume")}
+    assert raeume[names[FLAGGED_THROUGHOUT]]["seit"] == "2015 oder früher"
+    assert raeume[names[FLAGGED_THROUGHOUT]]["treiber"].count("(z = ") == 3  # the three driving indicators
+    assert raeume[names[NEW_LAST_YEAR]]["seit"] == "2025 (neu)"
+    assert "Prozentpunkte in 8 Quartalen" in raeume[names[NEW_LAST_YEAR]]["treiber"]  # driven by the dynamics
+    assert names[LEFT_LAST_YEAR] not in raeume
+    [verlassen] = [r for r in _rows(con, "index.md", "verlassen") if r["wohnplatz"] == names[LEFT_LAST_YEAR]]
+    assert verlassen["vorher"] == "niedrig / stabil" and verlassen["verlassen_grund"].startswith("Statusklasse niedrig")
+    historie = _rows(con, "wohnplatz/[wohnplatz].md", "berichtsjahre", {"wohnplatz": LEFT_LAST_YEAR})
+    assert [h["bewegung"] for h in historie[:2]] == ["Liste verlassen", "weiterhin"]
+    [satz] = _rows(con, "wohnplatz/[wohnplatz].md", "handlungsraum", {"wohnplatz": LEFT_LAST_YEAR})
+    assert satz["kurz"] == "nein" and "nicht mehr Handlungsraum" in satz["satz"]
+
+
+def test_measures_are_a_descriptive_difference_of_differences_with_suppression_spelled_out(fixture_publication):
+    con = evidence_like_connection(fixture_publication)
+    published = con.execute("select wohnplatz_id, indikator_id, veraenderung_wohnplatz, veraenderung_vergleich, "
+                            "differenz_der_differenzen_vergleich from sozialmonitoring.massnahmen").fetchall()
+    for wohnplatz_id in {w for w, *_ in published}:
+        shown = _rows(con, "wohnplatz/[wohnplatz].md", "massnahmen_entwicklung", {"wohnplatz": wohnplatz_id})
+        assert len(shown) == sum(1 for w, *_ in published if w == wohnplatz_id)
+    m001 = _rows(con, "wohnplatz/[wohnplatz].md", "massnahmen_entwicklung", {"wohnplatz": BEKANNTER_WOHNPLATZ[0]})
+    [(_, _, d_wp, d_vgl, did)] = [p for p in published if p[0] == BEKANNTER_WOHNPLATZ[0] and p[1] == "sgb2_quote"]
+    [row] = [r for r in m001 if r["zielindikator"].startswith("SGB-II-Quote")]
+    assert row["zielindikator"] == "SGB-II-Quote (Prozentpunkte)"
+    assert row["did"] == f"{did:+.1f}".replace(".", ",") and abs(did - (d_wp - d_vgl)) < 1e-9
+    assert "Ausgangswert geschätzt" in row["einordnung"]
+    [gesperrt] = [r for r in _rows(con, "massnahmen.md", "entwicklung") if r["werte"].startswith("gesperrt →")]
+    assert gesperrt["did"] == "–" and gesperrt["einordnung"].startswith("keine Einordnung")
+
+
+def test_priority_list_ranks_by_need_and_puts_suppressed_and_unassigned_last(fixture_publication):
+    con = evidence_like_connection(fixture_publication)
+    liste = _rows(con, "prioritaeten.md", "liste", inputs={"art": "kita", "indikator": "hze_quote"})
+    ranked = [r for r in liste if r["rang"] != "–"]
+    unranked = liste[len(ranked):]
+    assert ranked and unranked and all(r["rang"] == "–" for r in unranked)
+    assert [int(r["rang"]) for r in ranked] == sorted(int(r["rang"]) for r in ranked) and ranked[0]["rang"] == "1"
+    values = [float(r["wert"].replace(",", ".")) for r in ranked]
+    assert values == sorted(values, reverse=True)  # hze_quote: a high value means high need
+    assert {r["wert"] for r in unranked} >= {"gesperrt", "–"}
+    assert any("keinem Wohnplatz zugeordnet" in r["hinweis"] for r in unranked)
+    assert all(r["hinweis"] for r in unranked)
+    [kopf] = _rows(con, "prioritaeten.md", "kopf", inputs={"art": "kita", "indikator": "kita_versorgung_u3"})
+    assert kopf["richtung"].startswith("niedrigster Wert zuerst")  # positive polarity: low value = need
+
+
 def test_suppressed_values_read_gesperrt_on_the_wohnplatz_page(fixture_publication):
     con = evidence_like_connection(fixture_publication)
     page = queries.read_page(REPORTS, REPORTS / "pages/wohnplatz/[wohnplatz].md")
@@ -175,6 +320,55 @@ def test_every_page_query_returns_rows_on_the_demo_publication(demo_world):
     ids = [r[0] for r in con.execute("select wohnplatz_id from sozialmonitoring.wohnplaetze").fetchall()]
     assert len(ids) == 81
     run_all_page_queries(con, ids)
+
+
+# ------------------------------------------------------------------------- one build per folder at a time
+
+def test_a_second_build_of_the_same_folder_waits_for_the_first(tmp_path):
+    held, release = threading.Event(), threading.Event()
+
+    def first_build() -> None:
+        with exclusive_build(tmp_path, timeout_s=30, on_line=None):
+            held.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=first_build)
+    thread.start()
+    assert held.wait(5)
+    lines: list[str] = []
+    threading.Timer(1.5, release.set).start()
+    with exclusive_build(tmp_path, timeout_s=30, on_line=lines.append) as waited_s:
+        assert waited_s >= 1.0
+    thread.join(5)
+    assert lines == [f"[report] another build of {tmp_path} is running; waiting for it"]
+    assert (tmp_path / LOCK_FILE).exists()
+
+
+def test_a_build_waiting_too_long_for_another_gives_up(tmp_path):
+    held, release = threading.Event(), threading.Event()
+
+    def first_build() -> None:
+        with exclusive_build(tmp_path, timeout_s=30, on_line=None):
+            held.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=first_build)
+    thread.start()
+    assert held.wait(5)
+    try:
+        with pytest.raises(StepTimeout, match="another build of .* did not finish within 1 s"):
+            with exclusive_build(tmp_path, timeout_s=1, on_line=None):
+                pass
+    finally:
+        release.set()
+        thread.join(5)
+
+
+def test_reports_dir_can_be_redirected_for_a_private_copy(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOZIALMONITOR_REPORTS_DIR", str(tmp_path / "reports"))
+    assert SiteConfig.from_settings().reports_dir == tmp_path / "reports"
+    monkeypatch.delenv("SOZIALMONITOR_REPORTS_DIR")
+    assert SiteConfig.from_settings().reports_dir == REPORTS
 
 
 # ------------------------------------------------------------------------------------- pre-flight

@@ -69,20 +69,36 @@ def page(dagster_ui):
 
 
 def test_asset_graph_shows_sources_and_marts(page, dagster_ui, artifacts_dir):
+    # the global lineage reads left to right by layer
     page.goto(f"{dagster_ui}/asset-groups", wait_until="networkidle")
-    page.wait_for_selector("text=mart_sozialmonitoring", timeout=60_000)
-    body = page.content()
-    for name in ("melderegister", "sgb2", "stg_sgb2", "fct_indikator", "mart_sozialindex", "monitoring"):
-        assert name in body, name
+    page.wait_for_selector("text=Global asset lineage", timeout=60_000)
+    page.wait_for_selector("text=publikation", timeout=60_000)
+    body = page.inner_text("body")
+    for group in ("quellen", "staging", "intermediate", "core", "marts", "publikation", "berichte"):
+        assert group in body, group
     page.screenshot(path=str(artifacts_dir / "dagster_asset_graph.png"), full_page=True)
+    # the sources, one asset per office's delivery
+    page.goto(f"{dagster_ui}/locations/sozialmonitor/asset-groups/quellen", wait_until="networkidle")
+    page.wait_for_selector("text=melderegister", timeout=60_000)
+    body = page.inner_text("body")
+    for source in ("melderegister", "sgb2", "hze", "einschulung", "wohnplatz_grenzen"):
+        assert source in body, source
+    page.screenshot(path=str(artifacts_dir / "dagster_sources.png"), full_page=True)
+    # the marts
+    page.goto(f"{dagster_ui}/locations/sozialmonitor/asset-groups/marts", wait_until="networkidle")
+    page.wait_for_selector("text=mart_indikatoren", timeout=60_000)
+    page.screenshot(path=str(artifacts_dir / "dagster_marts.png"), full_page=True)
 
 
 def test_last_run_is_listed_as_succeeded(page, dagster_ui, demo_world, artifacts_dir):
+    run_id = demo_world.refresh.run_id
     page.goto(f"{dagster_ui}/runs", wait_until="networkidle")
-    page.wait_for_selector(f"text={demo_world.refresh.run_id[:8]}", timeout=60_000)
-    row = page.locator("tr", has_text=demo_world.refresh.run_id[:8])
-    assert "Success" in row.inner_text()
+    page.wait_for_selector(f"text={run_id[:8]}", timeout=60_000)
     page.screenshot(path=str(artifacts_dir / "dagster_runs.png"), full_page=True)
+    page.goto(f"{dagster_ui}/runs/{run_id}", wait_until="networkidle")
+    page.wait_for_selector("text=Success", timeout=60_000)
+    assert "quarterly_refresh" in page.inner_text("body")
+    page.screenshot(path=str(artifacts_dir / "dagster_run.png"), full_page=True)
 
 
 def test_asset_checks_of_a_mart_are_visible(page, dagster_ui, artifacts_dir):

@@ -12,12 +12,14 @@
 -#}
 {% macro sozialindex_z(wert, partition_by, nur_wenn='1 = 1') -%}
     {%- set bedingung = '(' ~ nur_wenn ~ ') and (' ~ wert ~ ') is not null' -%}
+    {#- rounded to 12 decimals: a parallel window aggregate may sum in another order on a re-run, and
+        the same deliveries must give the same marts to the bit -#}
     case when {{ bedingung }} then
-        coalesce(
+        round(coalesce(
             ({{ wert }} - avg(case when {{ bedingung }} then {{ wert }} end) over (partition by {{ partition_by }}))
             / nullif(stddev_pop(case when {{ bedingung }} then {{ wert }} end) over (partition by {{ partition_by }}), 0),
             0
-        )
+        ), 12)
     end
 {%- endmacro %}
 

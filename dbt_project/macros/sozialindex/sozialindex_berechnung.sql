@@ -146,9 +146,9 @@ si_summen as (
         grund_nicht_indexiert,
         grund_ohne_dynamik,
         case when status_indexiert
-            then sum(case when rolle = 'status' then z_status end) end as status_summe,
+            then round(sum(case when rolle = 'status' then z_status end), 12) end as status_summe,
         case when dynamik_indexiert
-            then sum(case when rolle = 'status' then z_dynamik end) end as dynamik_summe
+            then round(sum(case when rolle = 'status' then z_dynamik end), 12) end as dynamik_summe
     from {{ komponenten }}
     group by gebiet_id, stichtag, einwohner, status_indexiert, dynamik_indexiert,
              grund_nicht_indexiert, grund_ohne_dynamik

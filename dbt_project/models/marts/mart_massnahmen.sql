@@ -156,8 +156,9 @@ vergleich as (
         v.massnahme_nr,
         v.indikator_id,
         count(*) as vergleich_wohnplaetze,
-        sum(v.zaehler_ausgang) / sum(v.nenner_ausgang) * max(k.faktor) as vergleich_wert_ausgang,
-        sum(v.zaehler_ende) / sum(v.nenner_ende) * max(k.faktor) as vergleich_wert_ende
+        -- rounded: crosswalked counts are fractional, and a parallel sum may add them in another order
+        round(sum(v.zaehler_ausgang) / sum(v.nenner_ausgang) * max(k.faktor), 10) as vergleich_wert_ausgang,
+        round(sum(v.zaehler_ende) / sum(v.nenner_ende) * max(k.faktor), 10) as vergleich_wert_ende
     from vergleich_gebiete as v
     inner join katalog as k
         on k.indikator_id = v.indikator_id
