@@ -78,6 +78,29 @@ def resolve(page: Page, name: str, params: dict[str, str], inputs: dict[str, str
     return _CHAIN.sub(lambda m: f"({resolve(page, m.group('name'), params, inputs)})", sql)
 
 
+# How @evidence-dev/duckdb 2.0 types a source query's columns (duckdbDescribeToEvidenceType) and so how
+# the site's parquet files store them: every number becomes DOUBLE (an INTEGER year casts to '2025.0'!),
+# every date or timestamp a TIMESTAMP, anything else but BOOLEAN a string.
+_EVIDENCE_NUMBER = re.compile(r"^(DECIMAL.*|DOUBLE|FLOAT|U?TINYINT|U?SMALLINT|U?INTEGER|U?BIGINT|HUGEINT)$")
+_EVIDENCE_DATE = re.compile(r"^(DATE|TIMESTAMP.*)$")
+
+
+def evidence_typed(con, sql: str) -> str:
+    """`sql` wrapped so that its columns have the types the Evidence site gives them in the browser."""
+    columns = []
+    for name, column_type, *_ in con.execute(f"DESCRIBE ({sql})").fetchall():
+        quoted = '"' + name.replace('"', '""') + '"'
+        if _EVIDENCE_NUMBER.match(column_type):
+            columns.append(f"CAST({quoted} AS DOUBLE) AS {quoted}")
+        elif _EVIDENCE_DATE.match(column_type):
+            columns.append(f"CAST({quoted} AS TIMESTAMP) AS {quoted}")
+        elif column_type == "BOOLEAN":
+            columns.append(quoted)
+        else:
+            columns.append(f"CAST({quoted} AS VARCHAR) AS {quoted}")
+    return f"SELECT {', '.join(columns)} FROM ({sql})"
+
+
 _FROM_TABLE = re.compile(r"\bfrom\s+(?P<table>[A-Za-z_][\w]*)", re.IGNORECASE)
 
 

@@ -12,8 +12,10 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from orchestration.reports.errors import (
     SiteProblem,
@@ -24,10 +26,11 @@ from orchestration.reports.errors import (
 )
 from orchestration.reports.npm import ensure_dependencies
 from orchestration.reports.preflight import check_toolchain
-from orchestration.reports.process import LineCallback, run_step
+from orchestration.reports.process import LineCallback, StepTimeout, run_step
 
 SOURCE_NAME = "sozialmonitoring"
 GEOJSON_TARGET = Path("static") / "geo" / "wohnplaetze.geojson"
+LOCK_FILE = ".sozialmonitor-build.lock"
 # URL folders of the build that are Evidence's machinery, not report pages.
 NON_PAGE_PREFIXES = ("api/", "_app/", "data/", "explore/", "settings/", "geo/", "karte/")
 
@@ -63,8 +66,10 @@ class SiteConfig:
         from orchestration.settings import get_settings
 
         settings = get_settings()
+        reports_dir = os.environ.get("SOZIALMONITOR_REPORTS_DIR")
         values = dict(
-            reports_dir=settings.reports_dir,
+            # a test (or a second installation) builds its own copy of reports/, not the planners' site
+            reports_dir=Path(reports_dir) if reports_dir else settings.reports_dir,
             publication=settings.published_db,
             geojson=settings.published_dir / "wohnplaetze.geojson",
             base_path=os.environ.get("SOZIALMONITOR_REPORTS_BASE_PATH", "/"),
@@ -217,6 +222,37 @@ def _run_build(config: SiteConfig, evidence: list[str], env: dict, on_line: Line
     return result.duration_s
 
 
+@contextmanager
+def exclusive_build(reports_dir: Path, timeout_s: float, on_line: LineCallback | None) -> Iterator[float]:
+    """One build at a time per project folder. Evidence rebuilds .evidence/template and ./build in place,
+    so two builds of the same folder (a refresh while `sozialmonitor report` runs, parallel test
+    sessions) break each other ("ENOTEMPTY ... .evidence-queries/cache"). A second build waits for the
+    first (yields the seconds it waited) and gives up after `timeout_s`."""
+    try:
+        import fcntl
+    except ImportError:  # Windows has no flock; there builds must simply not overlap
+        yield 0.0
+        return
+    started, told = time.monotonic(), False
+    with open(reports_dir / LOCK_FILE, "a+") as handle:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() - started > timeout_s:
+                    raise StepTimeout(f"another build of {reports_dir} did not finish within {timeout_s:.0f} s "
+                                      f"(lock {reports_dir / LOCK_FILE})") from None
+                if on_line and not told:
+                    on_line(f"[report] another build of {reports_dir} is running; waiting for it")
+                    told = True
+                time.sleep(1.0)
+        try:
+            yield time.monotonic() - started
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def build_site(config: SiteConfig | None = None, on_line: LineCallback | None = print,
                install: bool = True) -> SiteBuild:
     """Build the site; returns its metadata or raises (PreflightError, DependencyInstallError,
@@ -228,6 +264,20 @@ def build_site(config: SiteConfig | None = None, on_line: LineCallback | None = 
     if not config.publication.is_file():
         raise ReportBuildError("preparation", f"{config.publication} does not exist; publish the marts first "
                                "(sozialmonitor demo, or the publication asset in Dagster).")
+    with exclusive_build(config.reports_dir, config.build_timeout_s, on_line) as waited_s:
+        site = _build_locked(config, toolchain, base_path, on_line, install)
+    if waited_s >= 1.0:
+        site.step_durations_s["wait"] = waited_s
+    site.duration_s = time.monotonic() - started
+    if on_line:
+        on_line(f"[report] built {len(site.pages)} pages ({site.wohnplatz_pages} Wohnplatz pages), "
+                f"{site.size_mb:.1f} MB in {site.duration_s:.0f} s -> {site.build_dir / 'index.html'}")
+    return site
+
+
+def _build_locked(config: SiteConfig, toolchain, base_path: str, on_line: LineCallback | None,
+                  install: bool) -> SiteBuild:
+    started = time.monotonic()
     env = evidence_env(config)
     durations: dict[str, float] = {}
     npm_step = ensure_dependencies(config.reports_dir, toolchain.npm, env=env,
@@ -250,8 +300,5 @@ def build_site(config: SiteConfig | None = None, on_line: LineCallback | None = 
         npm_ci_ran=npm_step is not None,
         base_path=base_path,
     )
-    if on_line:
-        on_line(f"[report] built {len(pages)} pages ({site.wohnplatz_pages} Wohnplatz pages), "
-                f"{site.size_mb:.1f} MB in {site.duration_s:.0f} s -> {site.build_dir / 'index.html'}")
     return site
 
