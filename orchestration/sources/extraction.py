@@ -22,12 +22,11 @@ from orchestration.settings import Settings, pseudonym_key
 from orchestration.sources.contract import Contract, FileSpec
 from orchestration.sources.problems import DeliveryRejected, Violation
 from orchestration.sources.readers import Incoming, drop_incoming, read_delivery
-from orchestration.sources.pseudonym import Pseudonymiser
+from orchestration.sources.pseudonym import padded_keys
 from orchestration.sources.validate import (
     BoundColumn,
     bind_columns,
     check_cells,
-    pseudonym_relation,
     raw_expressions,
 )
 
@@ -241,20 +240,10 @@ def _table_exists(con, schema: str, table: str) -> bool:
 
 def write_raw(con: duckdb.DuckDBPyConnection, delivery: Delivery, incoming: dict[str, Incoming],
               bound: dict[str, dict[str, BoundColumn]], run_id: str, loaded_at: datetime,
-              pseudonymiser: Pseudonymiser | None = None) -> dict[str, int]:
-    """Replace the period's (and part's) rows of every table of the delivery, in one transaction."""
+              key_params: dict[str, bytes] | None = None) -> dict[str, int]:
+    """Replace the period's (and part's) rows of every table of the delivery, in one transaction.
+    `key_params` are the padded pseudonymisation keys (pseudonym.padded_keys) when a column needs them."""
     contract = delivery.contract
-    joins: dict[str, str] = {}
-    for table, inc in incoming.items():
-        clauses = []
-        for b in bound[table].values():
-            if b.column.schutz == "pseudonymisieren" and b.source is not None:
-                if pseudonymiser is None:
-                    pseudonymiser = Pseudonymiser(pseudonym_key())
-                name = pseudonym_relation(b.column.name)
-                con.register(name, pseudonymiser.mapping(con, inc.relation, b.text))
-                clauses.append(f"LEFT JOIN {name} ON {name}.v = {b.text}")
-        joins[table] = " ".join(clauses)
     rows: dict[str, int] = {}
     for table in incoming:
         ensure_raw_table(con, contract, table)
@@ -284,12 +273,14 @@ def write_raw(con: duckdb.DuckDBPyConnection, delivery: Delivery, incoming: dict
             }
             if contract.teil_aus_datei:
                 params["teil"] = delivery.teil
+            if any(b.column.schutz == "pseudonymisieren" for b in bound[table].values()):
+                params.update(key_params if key_params is not None else padded_keys(pseudonym_key()))
             delete_where = "_periode = ?" + (f" AND {contract.teil_aus_datei} = ?" if contract.teil_aus_datei else "")
             delete_args = [delivery.periode] + ([delivery.teil] if contract.teil_aus_datei else [])
             con.execute(f"DELETE FROM raw.{table} WHERE {delete_where}", delete_args)
             column_list = ", ".join(f'"{n}"' for n in names)
             con.execute(
-                f"INSERT INTO raw.{table} ({column_list}) SELECT {', '.join(selects)} FROM {inc.relation} {joins[table]}",
+                f"INSERT INTO raw.{table} ({column_list}) SELECT {', '.join(selects)} FROM {inc.relation}",
                 params)
             rows[table] = inc.rows
             con.execute("DELETE FROM raw.lieferungen WHERE quelle = ? AND tabelle = ? AND periode = ? AND teil = ?",
@@ -302,11 +293,6 @@ def write_raw(con: duckdb.DuckDBPyConnection, delivery: Delivery, incoming: dict
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    finally:
-        for table in incoming:
-            for b in bound[table].values():
-                if b.column.schutz == "pseudonymisieren":
-                    con.unregister(pseudonym_relation(b.column.name))
     return rows
 
 
@@ -383,7 +369,7 @@ class SourceExtraction:
         t0 = time.perf_counter()
         for table in self.contract.tabellen:  # every contract table exists, even before its first delivery
             ensure_raw_table(con, self.contract, table)
-        self.pseudonymiser = Pseudonymiser(pseudonym_key()) if _needs_key(self.contract) else None
+        self.key_params = padded_keys(pseudonym_key()) if _needs_key(self.contract) else None
         report = ExtractionReport(self.contract.id)
         deliveries, report.unrecognised = discover(self.contract, self.settings.inbox)
         if quarters is not None and self.contract.partitioned:
@@ -464,7 +450,7 @@ class SourceExtraction:
                 violations.extend(v for v in self.checks(ctx) if v is not None)
         if violations:
             return self._reject(delivery, outcome, violations)
-        outcome.rows = write_raw(con, delivery, incoming, bound, self.run_id, self.started, self.pseudonymiser)
+        outcome.rows = write_raw(con, delivery, incoming, bound, self.run_id, self.started, self.key_params)
         for inc in incoming_list:
             drop_incoming(con, inc.relation)
         self.log(f"{delivery.name}: loaded {sum(outcome.rows.values())} rows into raw "

@@ -1,47 +1,27 @@
 """Keyed pseudonyms: HMAC-SHA256(key, id), truncated to 20 hex characters (80 bits).
 
-The key comes from the environment and lives only in this object; it is never written anywhere and never
-enters SQL text. Each delivery's distinct ids are hashed in Python and joined in as an in-memory mapping,
-with a cache for the run: a backfill meets the same person in every quarter, and hashing each id once makes
-the history's extraction several times faster. Ids live only in this process's memory, as in the files.
+HMAC is computed inside DuckDB, in parallel with the rest of the raw insert:
+HMAC(k, m) = SHA256((k ^ opad) || SHA256((k ^ ipad) || m)). The two padded keys are bound as statement
+parameters ($hmac_innen, $hmac_aussen): the key never appears in SQL text, in a log or in the warehouse.
+Hashing in Python instead (one call per distinct id, then a join) cost a third of the register's
+extraction and did not scale with cores; see docs/performance.md.
 """
 from __future__ import annotations
 
 import hashlib
 
-import duckdb
-
 LENGTH = 20
-CACHE_LIMIT = 2_000_000  # ~300 MB at most; cleared, not grown, beyond it (x60 runs meet each id once anyway)
+INNER_PARAM, OUTER_PARAM = "hmac_innen", "hmac_aussen"
 
 
-class Pseudonymiser:
-    def __init__(self, key: bytes):
-        block = key if len(key) <= 64 else hashlib.sha256(key).digest()
-        block = block.ljust(64, b"\0")
-        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
-        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
-        self._cache: dict[str, str] = {}
+def padded_keys(key: bytes) -> dict[str, bytes]:
+    """The statement parameters that pseudonym_sql() refers to (RFC 2104 key padding)."""
+    block = key if len(key) <= 64 else hashlib.sha256(key).digest()
+    block = block.ljust(64, b"\0")
+    return {INNER_PARAM: bytes(b ^ 0x36 for b in block), OUTER_PARAM: bytes(b ^ 0x5C for b in block)}
 
-    def __call__(self, value: str) -> str:
-        cached = self._cache.get(value)
-        if cached is not None:
-            return cached
-        inner = self._inner.copy()
-        inner.update(value.encode("utf-8"))
-        outer = self._outer.copy()
-        outer.update(inner.digest())
-        pseudonym = outer.hexdigest()[:LENGTH]
-        if len(self._cache) >= CACHE_LIMIT:
-            self._cache.clear()
-        self._cache[value] = pseudonym
-        return pseudonym
 
-    def mapping(self, con: duckdb.DuckDBPyConnection, relation: str, text_expr: str):
-        """id -> pseudonym for every distinct id of a delivery, as a DataFrame to join (one Python pass,
-        instead of a Python call per row inside DuckDB)."""
-        import pandas as pd
-
-        ids = con.execute(f"SELECT DISTINCT {text_expr} AS v FROM {relation} WHERE {text_expr} IS NOT NULL"
-                          ).fetchnumpy()["v"]
-        return pd.DataFrame({"v": ids, "p": [self(str(v)) for v in ids]})
+def pseudonym_sql(text_expr: str) -> str:
+    """SQL for the pseudonym of `text_expr` (NULL stays NULL)."""
+    inner = f"unhex(sha256(${INNER_PARAM} || encode({text_expr})))"
+    return f"left(sha256(${OUTER_PARAM} || {inner}), {LENGTH})"

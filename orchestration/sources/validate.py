@@ -12,6 +12,7 @@ import duckdb
 
 from orchestration.sources.contract import Column, FileSpec
 from orchestration.sources.problems import Violation
+from orchestration.sources.pseudonym import pseudonym_sql
 from orchestration.sources.readers import Incoming, header_key
 
 BA_MARKS = ("*", ".", "-")  # BA: masked 1-2 / not available / none
@@ -240,21 +241,17 @@ def check_unique(con, incoming: Incoming, bound: list[BoundColumn]) -> list[Viol
 # ------------------------------------------------------------------ typed raw columns
 
 
-def pseudonym_relation(column: str) -> str:
-    return f"_pseudo_{column}"
-
-
 def raw_expressions(b: BoundColumn, spec: FileSpec) -> list[tuple[str, str]]:
     """(raw column, SQL expression) pairs for one contract column, protection applied.
 
-    A pseudonymised column reads `p` of the mapping relation `_pseudo_<name>` that write_raw joins in
-    (id -> keyed hash, computed in Python; see pseudonym.py), so the key never appears in SQL text.
+    A pseudonymised column is the keyed hash of its text (pseudonym.py); the key comes in as a statement
+    parameter, so it never appears in SQL text.
     """
     c, t = b.column, b.text
     if c.schutz == "entfernen":
         return []
     if c.schutz == "pseudonymisieren":
-        return [(c.name, f"{pseudonym_relation(c.name)}.p")]
+        return [(c.name, pseudonym_sql(t))]
     if c.schutz in ("geburtsdatum_kuerzen", "geburtsjahr"):
         d = date_expr(b)
         cols = [("geburtsjahr", f"CAST(year({d}) AS INTEGER)")]
