@@ -40,13 +40,45 @@ def env_for(data: Path) -> dict:
             "DAGSTER_HOME": str(data / "dagster_home"), "GX_ANALYTICS_ENABLED": "false"}
 
 
+def phase_of(step: str) -> str:
+    """Where a refresh step's time goes: the job's steps grouped as the asset graph reads."""
+    if step == "dbt_monitoring":
+        return "dbt"
+    if step.endswith("_gx_suite"):
+        return "gx"
+    if step.endswith("_lieferung_aktuell"):
+        return "freshness"
+    if step.startswith("raw__"):
+        return "extraction"
+    if step == "publikation__monitoring":
+        return "publication"
+    if step == "publikation__exporte":
+        return "exports"
+    return "other"
+
+
+def phases(summary: dict) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for step, seconds in summary["step_seconds"].items():
+        out[phase_of(step)] = round(out.get(phase_of(step), 0.0) + seconds, 2)
+    out["refresh_total"] = summary["seconds"]
+    return out
+
+
 def measure(name: str, command: list[str], data: Path, logs: Path) -> dict:
-    log = logs / f"{name}-{int(time.time() * 1000)}.log"
+    stamp = int(time.time() * 1000)
+    log = logs / f"{name}-{stamp}.log"
+    summary = logs / f"{name}-{stamp}.json"
+    if command[:2] == [CLI, "refresh"]:
+        command = [*command, "--summary-json", str(summary)]
     out = subprocess.run([PY, str(ROOT / "bench" / "measure.py"), str(log), "--", *command],
                          env=env_for(data), capture_output=True, text=True, check=True)
     result = json.loads(out.stdout.strip().splitlines()[-1])
+    if summary.exists():
+        result["phases_s"] = phases(json.loads(summary.read_text()))
     status = "ok" if result["returncode"] == 0 else f"FAILED rc={result['returncode']} (see {log})"
-    print(f"  {name:<14} {result['seconds']:8.1f} s  {result['peak_mb']:8.0f} MB  {status}", flush=True)
+    detail = "  " + " ".join(f"{k}={v:.0f}s" for k, v in result.get("phases_s", {}).items()) if "phases_s" in result else ""
+    print(f"  {name:<14} {result['seconds']:8.1f} s  {result['peak_mb']:8.0f} MB  {status}{detail}", flush=True)
     if result["returncode"] != 0:
         raise SystemExit(f"{name} failed; log: {log}")
     return result
@@ -131,8 +163,13 @@ def dbt_env(data: Path) -> None:
 def summarise(samples: list[dict]) -> dict:
     seconds = [s["seconds"] for s in samples]
     peaks = [s["peak_mb"] for s in samples]
-    return {"median_s": round(statistics.median(seconds), 2), "min_s": min(seconds), "max_s": max(seconds),
-            "peak_mb": max(peaks), "runs": len(samples)}
+    row = {"median_s": round(statistics.median(seconds), 2), "min_s": min(seconds), "max_s": max(seconds),
+           "peak_mb": max(peaks), "runs": len(samples)}
+    if all("phases_s" in s for s in samples):
+        names = {k for s in samples for k in s["phases_s"]}
+        row["phases_median_s"] = {k: round(statistics.median(s["phases_s"].get(k, 0.0) for s in samples), 2)
+                                  for k in sorted(names)}
+    return row
 
 
 def main() -> int:
@@ -218,6 +255,10 @@ def main() -> int:
     for name, value in ratios.items():
         target = targets.get(name)
         print(f"| {name} | {value if value is not None else '—'} | {('< ' + str(target)) if target else ''} |")
+    print("\n| measurement | where the time goes (median s) |\n|---|---|")
+    for name, row in table.items():
+        if "phases_median_s" in row:
+            print(f"| {name} | " + ", ".join(f"{k} {v:.1f}" for k, v in row["phases_median_s"].items()) + " |")
     x60 = table.get("first_q_x60")
     if x60:
         print(f"\nx60 one-quarter refresh: {x60['median_s']:.0f} s (target < 300 s), peak {x60['peak_mb']:.0f} MB (target < 4096 MB)")

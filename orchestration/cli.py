@@ -198,12 +198,25 @@ def print_refresh_summary(result) -> None:
         console.print("Failed checks: " + ", ".join(result.failed_checks[:20]))
 
 
+def write_summary_json(result, path: Path) -> None:
+    import json
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({
+        "run_id": result.run_id, "success": result.success, "first": result.first.label, "last": result.last.label,
+        "seconds": round(result.seconds, 2), "step_seconds": {k: round(v, 2) for k, v in result.step_seconds.items()},
+        "failures": result.failures, "failed_checks": result.failed_checks,
+    }, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
 @app.command()
 def refresh(
     quarter: Optional[str] = typer.Option(None, help="One quarter, e.g. 2024-Q4."),
     from_: Optional[str] = typer.Option(None, "--from", help="First quarter of a backfill (one run for the whole window)."),
     to: Optional[str] = typer.Option(None, help="Last quarter of a backfill (default: the last complete quarter)."),
     no_report: bool = typer.Option(False, "--no-report", help="Skip building the report site."),
+    summary_json: Optional[Path] = typer.Option(
+        None, "--summary-json", help="Also write the run's summary (status, seconds per step) as JSON to this file."),
 ) -> None:
     """Run the quarterly refresh in this process: extract, dbt build and tests, quality gate, publish.
 
@@ -212,6 +225,8 @@ def refresh(
     first, last = _quarters(quarter, from_, to)
     result = do_refresh(first, last, skip_report=no_report)
     print_refresh_summary(result)
+    if summary_json:
+        write_summary_json(result, summary_json)
     if not result.success:
         for message in result.failures:
             err.print(f"[red]{message}[/]")
