@@ -44,3 +44,20 @@ def test_dbt_sources_map_onto_one_extraction_asset_per_source():
     assert translator.get_asset_key(model).path == ["core", "fct_indikator"]
     assert translator.get_group_name(model) == "core"
     assert layer_of({"resource_type": "seed", "config": {"schema": "core"}}) == "core"
+
+
+def test_old_run_target_folders_are_pruned_newest_kept(tmp_path):
+    import os
+
+    from orchestration.dbt.project import prune_run_targets
+
+    for i in range(13):
+        run = tmp_path / f"dbt_monitoring-{i:07d}-abcdef0"
+        run.mkdir()
+        (run / "run_results.json").write_text("{}")
+        os.utime(run, (1_000_000 + i, 1_000_000 + i))
+    (tmp_path / "manifest.json").write_text("{}")  # the project's own target files are never touched
+    removed = prune_run_targets(tmp_path, "dbt_monitoring", keep=10)
+    assert sorted(p.name for p in removed) == [f"dbt_monitoring-{i:07d}-abcdef0" for i in range(3)]
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert len(left) == 11 and "manifest.json" in left and "dbt_monitoring-0000012-abcdef0" in left

@@ -72,3 +72,17 @@ def ensure_manifest(settings: Settings | None = None, *, force: bool = False) ->
             raise RuntimeError(f"`dbt parse` failed:\n{result.stdout[-4000:]}\n{result.stderr[-2000:]}")
         path.touch()
     return path
+
+
+RUN_TARGETS_KEPT = 10
+
+
+def prune_run_targets(target_dir: Path, prefix: str, keep: int = RUN_TARGETS_KEPT) -> list[Path]:
+    """Delete all but the newest `keep` per-run target folders (`<prefix>-<run>-<hash>`, ~30 MB each, written
+    by dagster-dbt for every run). The newest are kept so a failed run's compiled SQL stays readable."""
+    runs = sorted((p for p in target_dir.glob(f"{prefix}-*") if p.is_dir()), key=lambda p: p.stat().st_mtime,
+                  reverse=True)
+    removed = runs[keep:]
+    for path in removed:
+        shutil.rmtree(path, ignore_errors=True)
+    return removed

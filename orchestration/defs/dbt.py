@@ -10,7 +10,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.dbt.partition_vars import dbt_build_args, partition_vars, window_quarters
-from orchestration.dbt.project import apply_dbt_env, dbt_executable, ensure_manifest
+from orchestration.dbt.project import apply_dbt_env, dbt_executable, ensure_manifest, prune_run_targets
 from orchestration.dbt.translator import SozialmonitorTranslator
 from orchestration.defs.resources import RefreshLock
 from orchestration.defs.sources import WAREHOUSE_POOL
@@ -69,6 +69,7 @@ def dbt_monitoring(context: dg.AssetExecutionContext, dbt: DbtCliResource, refre
     apply_dbt_env(get_settings())
     invocation = dbt.cli(dbt_build_args(vars), context=context, raise_on_error=False)
     yield from invocation.stream()
+    prune_run_targets(SETTINGS.dbt_target_dir, context.op_def.name)
     if not invocation.is_successful():
         summary = summarise_dbt_failures(invocation.target_path / "run_results.json")
         raise dg.Failure(
