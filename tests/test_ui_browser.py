@@ -79,10 +79,14 @@ def test_asset_graph_shows_sources_and_marts(page, dagster_ui, artifacts_dir):
     page.screenshot(path=str(artifacts_dir / "dagster_asset_graph.png"), full_page=True)
     # the sources, one asset per office's delivery
     page.goto(f"{dagster_ui}/locations/sozialmonitor/asset-groups/quellen", wait_until="networkidle")
-    page.wait_for_selector("text=melderegister", timeout=60_000)
-    body = page.inner_text("body")
-    for source in ("melderegister", "sgb2", "hze", "einschulung", "wohnplatz_grenzen"):
-        assert source in body, source
+    sources = ["melderegister", "sgb2", "hze", "einschulung", "wohnplatz_grenzen"]
+    # the navigation lists asset names too (stg_melderegister_...): wait until the graph's nodes are drawn
+    try:
+        page.wait_for_function("names => names.every(n => document.body.innerText.split(/\\s+/).includes(n))",
+                               arg=sources, timeout=90_000)
+    except Exception:
+        body = page.inner_text("body")
+        pytest.fail(f"source assets missing from the graph: {[s for s in sources if s not in body.split()]}")
     page.screenshot(path=str(artifacts_dir / "dagster_sources.png"), full_page=True)
     # the marts
     page.goto(f"{dagster_ui}/locations/sozialmonitor/asset-groups/marts", wait_until="networkidle")
