@@ -10,14 +10,18 @@
     condition get NULL. If every counted value is the same (sd = 0) every counted row is 0: the
     limit of "no difference to the mean", instead of a division by zero.
 -#}
-{% macro sozialindex_z(wert, partition_by, nur_wenn='1 = 1') -%}
+{% macro sozialindex_z(wert, partition_by, nur_wenn='1 = 1', ordnung='gebiet_id') -%}
     {%- set bedingung = '(' ~ nur_wenn ~ ') and (' ~ wert ~ ') is not null' -%}
-    {#- rounded to 12 decimals: a parallel window aggregate may sum in another order on a re-run, and
-        the same deliveries must give the same marts to the bit -#}
+    {#- The same deliveries must give the same marts to the bit. A window aggregate adds its rows in the
+        order they arrive, and a parallel scan delivers them in another order on each run (last-bit
+        differences). Ordering the window by a unique key (`ordnung`) over the whole partition fixes the
+        order of the additions; the rounding to 12 decimals only trims the noise of the division. -#}
+    {%- set fenster = 'partition by ' ~ partition_by ~ ' order by ' ~ ordnung
+                      ~ ' rows between unbounded preceding and unbounded following' -%}
     case when {{ bedingung }} then
         round(coalesce(
-            ({{ wert }} - avg(case when {{ bedingung }} then {{ wert }} end) over (partition by {{ partition_by }}))
-            / nullif(stddev_pop(case when {{ bedingung }} then {{ wert }} end) over (partition by {{ partition_by }}), 0),
+            ({{ wert }} - avg(case when {{ bedingung }} then {{ wert }} end) over ({{ fenster }}))
+            / nullif(stddev_pop(case when {{ bedingung }} then {{ wert }} end) over ({{ fenster }}), 0),
             0
         ), 12)
     end

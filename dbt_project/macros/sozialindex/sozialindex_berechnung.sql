@@ -125,8 +125,8 @@ select
     z.dynamik_indexiert,
     z.grund_nicht_indexiert,
     z.grund_ohne_dynamik,
-    w.richtung * {{ sozialindex_z('w.wert', 'w.stichtag, w.indikator_id', 'z.status_indexiert') }} as z_status,
-    w.richtung * {{ sozialindex_z('w.aenderung', 'w.stichtag, w.indikator_id', 'z.dynamik_indexiert') }} as z_dynamik
+    w.richtung * {{ sozialindex_z('w.wert', 'w.stichtag, w.indikator_id', 'z.status_indexiert', 'w.gebiet_id') }} as z_status,
+    w.richtung * {{ sozialindex_z('w.aenderung', 'w.stichtag, w.indikator_id', 'z.dynamik_indexiert', 'w.gebiet_id') }} as z_dynamik
 from si_werte as w
 inner join si_zulassung as z
     on z.gebiet_id = w.gebiet_id
@@ -145,10 +145,11 @@ si_summen as (
         dynamik_indexiert,
         grund_nicht_indexiert,
         grund_ohne_dynamik,
+        -- summed in a fixed order (by indicator): a hash aggregate would add them in arrival order
         case when status_indexiert
-            then round(sum(case when rolle = 'status' then z_status end), 12) end as status_summe,
+            then round(sum(case when rolle = 'status' then z_status end order by indikator_id), 12) end as status_summe,
         case when dynamik_indexiert
-            then round(sum(case when rolle = 'status' then z_dynamik end), 12) end as dynamik_summe
+            then round(sum(case when rolle = 'status' then z_dynamik end order by indikator_id), 12) end as dynamik_summe
     from {{ komponenten }}
     group by gebiet_id, stichtag, einwohner, status_indexiert, dynamik_indexiert,
              grund_nicht_indexiert, grund_ohne_dynamik
