@@ -4,7 +4,6 @@ import json
 import duckdb
 import pytest
 
-from tests.conftest import pipeline_without_reports
 
 pytestmark = pytest.mark.slow
 
@@ -130,23 +129,3 @@ def test_exports_and_digest_are_beside_the_publication(demo_world):
         assert (out / name).stat().st_size > 0, name
     geo = json.loads((out / "wohnplaetze.geojson").read_text())
     assert len(geo["features"]) == 81
-
-
-def test_rerunning_the_same_quarter_gives_the_same_marts(demo_copy):
-    from orchestration.periods import Quarter
-    from orchestration.runner import run_refresh
-
-    def content(path):
-        con = duckdb.connect(str(path), read_only=True)
-        try:
-            return {t: con.execute(f'SELECT md5(string_agg(CAST(x AS VARCHAR), \'|\' ORDER BY CAST(x AS VARCHAR))) '
-                                   f'FROM "{t}" x').fetchone()[0]
-                    for (t,) in con.execute("SELECT table_name FROM information_schema.tables "
-                                            "WHERE table_name LIKE 'mart_%' AND table_name <> 'mart_datenqualitaet'").fetchall()}
-        finally:
-            con.close()
-
-    before = content(demo_copy.published)
-    result = run_refresh(Quarter(2026, 3), Quarter(2026, 3), asset_selection=pipeline_without_reports())
-    assert result.success, result.failures
-    assert content(demo_copy.published) == before
