@@ -165,7 +165,8 @@ select
     k.stichtag
     {%- for spalte, von, bis in altersbaender %},
     b.{{ spalte }},
-    b.{{ spalte }}_status
+    -- a Stichtag without register data (the indicators' rows reach back further): not delivered
+    coalesce(b.{{ spalte }}_status, 'fehlt') as {{ spalte }}_status
     {%- endfor %}
     {%- for spalte, indikator, feld in kennzahlen %},
     i.{{ spalte }}
