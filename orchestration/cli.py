@@ -225,6 +225,10 @@ def refresh(
     first, last = _quarters(quarter, from_, to)
     result = do_refresh(first, last, skip_report=no_report)
     print_refresh_summary(result)
+    if result.success:
+        from orchestration.status import render_publication
+
+        render_publication(console)
     if summary_json:
         write_summary_json(result, summary_json)
     if not result.success:
@@ -352,8 +356,10 @@ def demo(
         console.print(f"Using the deliveries already in {settings.inbox} (--regenerate writes them anew).")
     result = do_refresh(Quarter(2015, 1), Quarter(2026, 3))
     print_refresh_summary(result)
-    from orchestration.status import render_outputs
+    from orchestration.status import render_outputs, render_publication
 
+    if result.success:
+        render_publication(console, settings)
     render_outputs(console, settings)
     if not result.success:
         for message in result.failures:

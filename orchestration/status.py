@@ -58,28 +58,35 @@ def delivered_periods(settings: Settings) -> dict[str, dict]:
     return {r[0]: {"periods": set(r[1]), "loaded_at": r[2], "file": r[3]} for r in rows}
 
 
+def render_publication(console: Console, settings: Settings | None = None) -> None:
+    """The latest publication: Stichtag, run, the check summary and the change digest's headline."""
+    import json
+
+    settings = settings or get_settings()
+    pub = latest_publication(settings.published_db)
+    if pub is None:
+        console.print(f"No publication yet ({settings.published_db} does not exist).")
+        return
+    try:
+        warned = json.loads(pub.get("pruefungen_zusammenfassung") or "{}").get("warnungen", [])
+    except ValueError:
+        warned = []
+    console.print(f"[bold]Published:[/] Stichtag {pub['stichtag']:%d.%m.%Y} ({pub['quartal']}), "
+                  f"run {pub['lauf_id']}, at {pub['veroeffentlicht_am']:%Y-%m-%d %H:%M} UTC, code {pub['code_version']}")
+    console.print(f"Checks: {pub['pruefungen_bestanden']}/{pub['pruefungen']} passed, {pub['warnungen']} warnings"
+                  + (f" ({', '.join(warned[:6])})" if warned else "")
+                  + ", 0 blocking (details: mart_datenqualitaet, the Dagster UI)")
+    if pub.get("schlagzeile"):
+        console.print(f"[bold]Veränderungen:[/] {pub['schlagzeile']}")
+
+
 def render_status(console: Console, settings: Settings | None = None, today: date | None = None) -> None:
     settings = settings or get_settings()
     today = today or date.today()
     holder = lock_holder(settings.lock_file)
     if holder:
         console.print(f"[yellow]A refresh is running[/] (run {holder.get('run_id')}, since {holder.get('since')}).")
-    pub = latest_publication(settings.published_db)
-    if pub is None:
-        console.print(f"No publication yet ({settings.published_db} does not exist).")
-    else:
-        import json
-
-        try:
-            warned = json.loads(pub.get("pruefungen_zusammenfassung") or "{}").get("warnungen", [])
-        except ValueError:
-            warned = []
-        console.print(f"[bold]Published:[/] Stichtag {pub['stichtag']:%d.%m.%Y} ({pub['quartal']}), "
-                      f"run {pub['lauf_id']}, at {pub['veroeffentlicht_am']:%Y-%m-%d %H:%M} UTC, code {pub['code_version']}")
-        console.print(f"Checks: {pub['pruefungen_bestanden']}/{pub['pruefungen']} passed, {pub['warnungen']} warnings"
-                      + (f" ({', '.join(warned[:6])})" if warned else ""))
-        if pub.get("schlagzeile"):
-            console.print(f"[bold]Veränderungen:[/] {pub['schlagzeile']}")
+    render_publication(console, settings)
     from orchestration.publish.publication import history_entries
 
     history = history_entries(settings)
