@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import subprocess
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,13 +21,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from fixtures.dbt_cli import EXTENSION_DIR
+from fixtures.dbt_cli import run_dbt as run_dbt_cli
+
 from orchestration.sources.contract import all_contracts, load_contract
 from orchestration.sources.extraction import ensure_raw_table
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DBT_DIR = PROJECT_ROOT / "dbt_project"
-DBT = PROJECT_ROOT / ".venv" / "bin" / "dbt"
-EXTENSION_DIR = PROJECT_ROOT / "data" / ".duckdb_extensions"
 
 A, B = "05378004", "05378008"
 OLD, NEW = date(2015, 1, 1), date(2021, 1, 1)
@@ -314,11 +312,7 @@ def build_welt(path: Path) -> None:
 
 
 def run_dbt(warehouse: Path, *args: str, work: Path) -> subprocess.CompletedProcess:
-    env = dict(os.environ, SOZIALMONITOR_WAREHOUSE=str(warehouse), SOZIALMONITOR_EXTENSION_DIR=str(EXTENSION_DIR),
-               DBT_SEND_ANONYMOUS_USAGE_STATS="false", DO_NOT_TRACK="1")
-    cmd = [str(DBT), *args, "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
-           "--target-path", str(work / "target"), "--log-path", str(work / "logs")]
-    return subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=DBT_DIR)
+    return run_dbt_cli(list(args), warehouse, work / "target", work / "logs")
 
 
 # the layers this part of the project owns; the marts and validation models are someone else's

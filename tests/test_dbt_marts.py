@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from pathlib import Path
 
 import duckdb
@@ -28,10 +27,8 @@ import pandas as pd
 import pytest
 import yaml
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DBT_DIR = PROJECT_ROOT / "dbt_project"
-DBT = PROJECT_ROOT / ".venv" / "bin" / "dbt"
-EXTENSION_DIR = PROJECT_ROOT / "data" / ".duckdb_extensions"
+from fixtures.dbt_cli import DBT_DIR, run_dbt
+
 MARTS = ("mart_indikatoren", "mart_sozialmonitoring", "mart_sozialindex", "mart_sozialindex_komponenten",
          "mart_pflege", "mart_jugendhilfe")
 KOMMUNEN = [("05378004", 32), ("05378008", 5), ("05378012", 6), ("05378016", 8), ("05378020", 4),
@@ -192,18 +189,6 @@ def build_synthetic_core(path: Path, seed: int = 7) -> None:
             from alle""")
     finally:
         con.close()
-
-
-def run_dbt(args: list[str], warehouse: Path, target: Path) -> subprocess.CompletedProcess:
-    from orchestration.warehouse import install_extensions
-
-    install_extensions(["spatial"], EXTENSION_DIR)
-    env = {**os.environ, "SOZIALMONITOR_WAREHOUSE": str(warehouse), "SOZIALMONITOR_EXTENSION_DIR": str(EXTENSION_DIR),
-           "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"}
-    return subprocess.run(
-        [str(DBT), *args, "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
-         "--target-path", str(target), "--log-path", str(target / "logs")],
-        env=env, capture_output=True, text=True, cwd=DBT_DIR)
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import subprocess
 from pathlib import Path
 
 import duckdb
@@ -22,32 +20,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from fixtures.dbt_cli import DBT_DIR, run_dbt
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DBT_DIR = PROJECT_ROOT / "dbt_project"
-DBT = PROJECT_ROOT / ".venv" / "bin" / "dbt"
-EXTENSION_DIR = PROJECT_ROOT / "data" / ".duckdb_extensions"
 REFERENCE = PROJECT_ROOT.parent / "shared" / "reference" / "berlin_mss_2021_index_plr.csv"
 SEED = DBT_DIR / "seeds" / "validation" / "berlin_mss_2021_index_plr.csv"
 
 STATUS_CLASSES = [("hoch", "<", -1.0), ("mittel", "<=", 1.0), ("niedrig", "<=", 1.5), ("sehr niedrig", None, None)]
 DYNAMICS_CLASSES = [("positiv", "<", -1.0), ("stabil", "<=", 1.0), ("negativ", None, None)]
-
-
-def run_dbt(args: list[str], warehouse: Path, target: Path) -> subprocess.CompletedProcess:
-    from orchestration.warehouse import install_extensions
-
-    install_extensions(["spatial"], EXTENSION_DIR)  # profiles.yml loads spatial; offline from the wheel
-    env = {
-        **os.environ,
-        "SOZIALMONITOR_WAREHOUSE": str(warehouse),
-        "SOZIALMONITOR_EXTENSION_DIR": str(EXTENSION_DIR),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "DO_NOT_TRACK": "1",
-    }
-    return subprocess.run(
-        [str(DBT), *args, "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
-         "--target-path", str(target), "--log-path", str(target / "logs")],
-        env=env, capture_output=True, text=True, cwd=DBT_DIR)
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import subprocess
 from pathlib import Path
 
 import duckdb
@@ -32,10 +31,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DBT_DIR = PROJECT_ROOT / "dbt_project"
-DBT = PROJECT_ROOT / ".venv" / "bin" / "dbt"
-EXTENSION_DIR = PROJECT_ROOT / "data" / ".duckdb_extensions"
+from fixtures.dbt_cli import DBT_DIR, run_dbt
+
 MARTS = ("mart_priorisierung", "mart_handlungsraeume", "mart_massnahmen")
 SELECT = ["path:models/intermediate/planung", *MARTS, "path:tests/planung"]
 
@@ -294,18 +291,6 @@ def build_synthetic_warehouse(path: Path, seed: int = 11) -> None:
                                          cast(bemerkung as varchar) as bemerkung, cast(zeile as integer) as zeile) from reg""")
     finally:
         con.close()
-
-
-def run_dbt(args: list[str], warehouse: Path, target: Path) -> subprocess.CompletedProcess:
-    from orchestration.warehouse import install_extensions
-
-    install_extensions(["spatial"], EXTENSION_DIR)
-    env = {**os.environ, "SOZIALMONITOR_WAREHOUSE": str(warehouse), "SOZIALMONITOR_EXTENSION_DIR": str(EXTENSION_DIR),
-           "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"}
-    return subprocess.run(
-        [str(DBT), *args, "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
-         "--target-path", str(target), "--log-path", str(target / "logs")],
-        env=env, capture_output=True, text=True, cwd=DBT_DIR)
 
 
 def results(target: Path) -> dict[str, str]:
