@@ -11,8 +11,13 @@ Measurements
   first_q_x1/10/60  one quarter (2026-Q3) from an empty warehouse at population x1, x10, x60
   dbt_cli         `dbt build` of one quarter's window on the full warehouse, alone
   dbt_dagster     the same dbt build (models + dbt tests) run through Dagster
+  dbt_cli_history / dbt_dagster_history  the same two for the whole history's window (2015-Q1..2026-Q3)
   plain_sql       population by Wohnplatz, Stichtag, age, sex, citizenship from raw, in one DuckDB SQL
   dbt_models      the dbt models computing the same (fct_bevoelkerung and its parents), full refresh
+  dbt_sql_replayed  the SQL dbt compiled for those models, run as plain statements in one connection
+                  (dbt's own work without dbt: start-up, parsing, materialisation macros)
+For plain_sql, dbt_models and dbt_sql_replayed the time inside the database engine is reported too
+(statement time; for dbt the models' execution time from run_results.json).
 """
 from __future__ import annotations
 
@@ -74,6 +79,21 @@ def gate_only(summary_path: Path) -> bool:
     return bool(failures) and all("blocking check" in f or f.startswith("marts__") for f in failures)
 
 
+ENGINE_LINE = "ENGINE_SECONDS "
+
+
+def engine_seconds(log: Path) -> float | None:
+    """Seconds spent in the database engine, where the command reports them (see PLAIN_SQL, REPLAY_SQL)."""
+    lines = [ln for ln in log.read_text(errors="replace").splitlines() if ln.startswith(ENGINE_LINE)]
+    return float(lines[-1][len(ENGINE_LINE):]) if lines else None
+
+
+def dbt_model_seconds(run_results: Path) -> float:
+    """dbt's own account of the time its models ran (run_results.json), without its start-up and parsing."""
+    results = json.loads(run_results.read_text())["results"]
+    return round(sum(r["execution_time"] for r in results if r["unique_id"].startswith("model.")), 2)
+
+
 def measure(name: str, command: list[str], data: Path, logs: Path, gate_may_block: bool = False) -> dict:
     stamp = int(time.time() * 1000)
     log = logs / f"{name}-{stamp}.log"
@@ -85,6 +105,9 @@ def measure(name: str, command: list[str], data: Path, logs: Path, gate_may_bloc
     result = json.loads(out.stdout.strip().splitlines()[-1])
     if summary.exists():
         result["phases_s"] = phases(json.loads(summary.read_text()))
+    engine = engine_seconds(log)
+    if engine is not None:
+        result["engine_s"] = engine
     if result["returncode"] != 0 and gate_may_block and gate_only(summary):
         result["gate"] = "blocked"  # recorded in the results; publication and exports did not run
         status = f"ok, gate blocked publication (see {log})"
@@ -125,8 +148,10 @@ def snapshot(src: Path, dst: Path, inbox: Path) -> None:
 
 DBT_ONLY = textwrap.dedent("""
     import sys, dagster as dg
-    from orchestration.runner import ensure_dagster_home
+    from orchestration.periods import Quarter
+    from orchestration.runner import ensure_dagster_home, partition_tags
     ensure_dagster_home()
+    first, last = Quarter.parse(sys.argv[1]), Quarter.parse(sys.argv[2])
     from orchestration.definitions import defs, dbt_monitoring
     from orchestration.partitions import quarterly_partitions
     selection = (dg.AssetSelection.assets(dbt_monitoring).without_checks()
@@ -134,14 +159,17 @@ DBT_ONLY = textwrap.dedent("""
     job = dg.define_asset_job("bench_dbt_only", selection=selection, partitions_def=quarterly_partitions,
                               executor_def=dg.in_process_executor)
     bench = dg.Definitions.merge(defs, dg.Definitions(jobs=[job]))
+    # the console logger as `sozialmonitor refresh` sets it (events go to the event log, not to the terminal)
     result = bench.resolve_job_def("bench_dbt_only").execute_in_process(
-        instance=dg.DagsterInstance.get(), partition_key="2026-07-01", raise_on_error=False)
+        instance=dg.DagsterInstance.get(), tags=partition_tags(first, last), raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}})
     sys.exit(0 if result.success else 1)
 """)
 
 PLAIN_SQL = textwrap.dedent("""
-    import sys, duckdb
+    import sys, time, duckdb
     con = duckdb.connect(sys.argv[1])
+    t0 = time.perf_counter()
     con.execute('''
     CREATE OR REPLACE TABLE main.bench_bevoelkerung AS
     WITH verzeichnis AS (
@@ -159,8 +187,34 @@ PLAIN_SQL = textwrap.dedent("""
      AND p.hausnummer BETWEEN v.hausnummer_von AND v.hausnummer_bis
      AND (v.seite = 'beide' OR (v.seite = 'gerade') = (p.hausnummer % 2 = 0))
     GROUP BY ALL''')
+    print("ENGINE_SECONDS", round(time.perf_counter() - t0, 3))
     print(con.execute('SELECT sum(einwohner) FROM main.bench_bevoelkerung').fetchone()[0])
 """)
+
+# The SQL dbt compiled for `+fct_bevoelkerung`, replayed as plain statements in one DuckDB connection, in the
+# order dbt finished the models: the same work without dbt (its start-up, parsing, materialisation macros).
+REPLAY_SQL = textwrap.dedent("""
+    import json, sys, time, duckdb
+    db, run_results, manifest, extensions = sys.argv[1:5]
+    con = duckdb.connect(db, config={"extension_directory": extensions})
+    con.execute("SET enable_progress_bar = false")
+    con.execute("LOAD spatial")
+    nodes = json.load(open(manifest))["nodes"]
+    t0 = time.perf_counter()
+    for r in json.load(open(run_results))["results"]:
+        if not r["unique_id"].startswith("model."):
+            continue
+        kind = "VIEW" if nodes[r["unique_id"]]["config"]["materialized"] == "view" else "TABLE"
+        con.execute(f"CREATE OR REPLACE {kind} {r['relation_name']} AS ({r['compiled_code']})")
+    print("ENGINE_SECONDS", round(time.perf_counter() - t0, 3))
+""")
+
+
+def dbt_build_args(vars: dict[str, str]) -> list[str]:
+    sys.path.insert(0, str(ROOT))
+    from orchestration.dbt.partition_vars import dbt_build_args as project_build_args
+
+    return project_build_args(vars)
 
 
 def dbt_command(*args: str) -> list[str]:
@@ -184,6 +238,8 @@ def summarise(samples: list[dict]) -> dict:
         names = {k for s in samples for k in s["phases_s"]}
         row["phases_median_s"] = {k: round(statistics.median(s["phases_s"].get(k, 0.0) for s in samples), 2)
                                   for k in sorted(names)}
+    if all("engine_s" in s for s in samples):
+        row["engine_median_s"] = round(statistics.median(s["engine_s"] for s in samples), 3)
     return row
 
 
@@ -227,17 +283,32 @@ def main() -> int:
 
         print("== dbt alone vs dbt through Dagster (one quarter's window on the full warehouse)")
         dbt_env(full)
-        window = json.dumps({"von_stichtag": "2026-09-30", "bis_stichtag": "2026-09-30"})
+        # the same arguments the refresh's dbt step passes (window, unit tests left to CI)
+        window = dbt_build_args({"von_stichtag": "2026-09-30", "bis_stichtag": "2026-09-30"})
         for i in range(args.runs):
-            results.setdefault("dbt_cli", []).append(measure("dbt_cli", dbt_command("build", "--vars", window), full, logs))
-            results.setdefault("dbt_dagster", []).append(measure("dbt_dagster", [PY, "-c", DBT_ONLY], full, logs))
+            results.setdefault("dbt_cli", []).append(measure("dbt_cli", dbt_command(*window), full, logs))
+            results.setdefault("dbt_dagster", []).append(
+                measure("dbt_dagster", [PY, "-c", DBT_ONLY, "2026-Q3", "2026-Q3"], full, logs))
+        # the same comparison on the whole history's build: is the overhead fixed or proportional?
+        history = dbt_build_args({"von_stichtag": "2015-03-31", "bis_stichtag": "2026-09-30"})
+        for i in range(args.full_runs):
+            results.setdefault("dbt_cli_history", []).append(measure("dbt_cli_history", dbt_command(*history), full, logs))
+            results.setdefault("dbt_dagster_history", []).append(
+                measure("dbt_dagster_history", [PY, "-c", DBT_ONLY, "2015-Q1", "2026-Q3"], full, logs))
 
-        print("== plain SQL lower bound vs the dbt models doing the same")
+        print("== plain SQL lower bound vs the dbt models doing the same (and dbt's compiled SQL without dbt)")
+        target = work / "dbt_models_target"
         for i in range(args.runs):
             results.setdefault("plain_sql", []).append(
                 measure("plain_sql", [PY, "-c", PLAIN_SQL, str(full / "warehouse.duckdb")], full, logs))
-            results.setdefault("dbt_models", []).append(measure("dbt_models", dbt_command(
-                "run", "--select", "+fct_bevoelkerung", "--full-refresh", "--exclude", "resource_type:seed"), full, logs))
+            sample = measure("dbt_models", dbt_command(
+                "run", "--select", "+fct_bevoelkerung", "--full-refresh", "--exclude", "resource_type:seed",
+                "--target-path", str(target)), full, logs)
+            sample["engine_s"] = dbt_model_seconds(target / "run_results.json")
+            results.setdefault("dbt_models", []).append(sample)
+            results.setdefault("dbt_sql_replayed", []).append(measure("dbt_sql_replayed", [
+                PY, "-c", REPLAY_SQL, str(full / "warehouse.duckdb"), str(target / "run_results.json"),
+                str(target / "manifest.json"), os.environ["SOZIALMONITOR_EXTENSION_DIR"]], full, logs))
 
     if "scaling" in parts:
         print("== one quarter from an empty warehouse, by population")
@@ -255,9 +326,9 @@ def main() -> int:
 
     table = {name: summarise(samples) for name, samples in results.items()}
 
-    def ratio(a: str, b: str) -> float | None:
-        if a in table and b in table and table[b]["median_s"]:
-            return round(table[a]["median_s"] / table[b]["median_s"], 3)
+    def ratio(a: str, b: str, column: str = "median_s") -> float | None:
+        if a in table and b in table and table[a].get(column) is not None and table[b].get(column):
+            return round(table[a][column] / table[b][column], 3)
         return None
 
     ratios = {
@@ -265,13 +336,19 @@ def main() -> int:
         "x10/x1 (one quarter, empty warehouse)": ratio("first_q_x10", "first_q_x1"),
         "x60/x1 (one quarter, empty warehouse)": ratio("first_q_x60", "first_q_x1"),
         "dagster/dbt": ratio("dbt_dagster", "dbt_cli"),
+        "dagster/dbt, whole history's build": ratio("dbt_dagster_history", "dbt_cli_history"),
         "dbt/plain SQL": ratio("dbt_models", "plain_sql"),
+        "dbt/plain SQL, time in the engine": ratio("dbt_models", "plain_sql", "engine_median_s"),
+        "dbt/its own SQL replayed without dbt": ratio("dbt_models", "dbt_sql_replayed"),
+        "replayed dbt SQL/plain SQL, time in the engine": ratio("dbt_sql_replayed", "plain_sql", "engine_median_s"),
     }
     targets = {"incremental/full": 0.15, "dagster/dbt": 1.30, "dbt/plain SQL": 2.0}
-    print("\n| measurement | median s | min–max s | peak MB | runs |\n|---|---|---|---|---|")
+    print("\n| measurement | median s | min–max s | peak MB | runs | in the engine s |\n|---|---|---|---|---|---|")
     for name, row in table.items():
         gate = " (gate blocked the publication)" if row.get("gate_blocked_runs") else ""
-        print(f"| {name}{gate} | {row['median_s']:.1f} | {row['min_s']:.1f}–{row['max_s']:.1f} | {row['peak_mb']:.0f} | {row['runs']} |")
+        engine = f"{row['engine_median_s']:.2f}" if "engine_median_s" in row else ""
+        print(f"| {name}{gate} | {row['median_s']:.1f} | {row['min_s']:.1f}–{row['max_s']:.1f} | {row['peak_mb']:.0f} "
+              f"| {row['runs']} | {engine} |")
     print("\n| ratio | value | target |\n|---|---|---|")
     for name, value in ratios.items():
         target = targets.get(name)

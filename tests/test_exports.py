@@ -435,6 +435,14 @@ def test_same_data_same_bytes(published, exported, tmp_path):
         assert exported[name].read_bytes() == again[name].read_bytes(), name
 
 
+def test_parallel_and_sequential_exports_are_the_same_files(published, exported, tmp_path):
+    """`exported` is written by worker processes (the default); one after the other gives the same bytes."""
+    sequential = {r.name: r.path for r in exports.run_exports(published, tmp_path, workers=1)}
+    assert sorted(sequential) == sorted(exported)
+    for name in exported:
+        assert exported[name].read_bytes() == sequential[name].read_bytes(), name
+
+
 def test_workbook_dates_come_from_the_publication_not_the_clock(exported):
     with zipfile.ZipFile(exported["Sozialmonitoring.xlsx"]) as zf:
         assert {i.date_time for i in zf.infolist()} == {(1980, 1, 1, 0, 0, 0)}

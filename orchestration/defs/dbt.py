@@ -11,6 +11,7 @@ from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.dbt.partition_vars import dbt_build_args, partition_vars, window_quarters
 from orchestration.dbt.project import apply_dbt_env, dbt_executable, ensure_manifest, prune_run_targets
+from orchestration.dbt.resource import ProjectDbtCliResource
 from orchestration.dbt.translator import SozialmonitorTranslator
 from orchestration.defs.resources import RefreshLock
 from orchestration.defs.sources import WAREHOUSE_POOL
@@ -25,8 +26,8 @@ DBT_PROJECT = DbtProject(project_dir=SETTINGS.dbt_project_dir, profiles_dir=SETT
 
 
 def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=DBT_PROJECT, profiles_dir=str(SETTINGS.dbt_project_dir),
-                          dbt_executable=dbt_executable())
+    return ProjectDbtCliResource(project_dir=DBT_PROJECT, profiles_dir=str(SETTINGS.dbt_project_dir),
+                                 dbt_executable=dbt_executable())
 
 
 def summarise_dbt_failures(run_results: Path) -> str:

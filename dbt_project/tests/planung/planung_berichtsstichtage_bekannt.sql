@@ -1,4 +1,5 @@
 {{ config(severity='warn') }}
+-- depends_on: {{ ref('int_planung_berichtsstichtage') }}  (the ref below is only rendered when the var lists dates)
 -- Every report Stichtag configured in the dbt var planung.berichtsstichtage is a Stichtag of the
 -- monitoring (dim_stichtag). A date that is not (a typo, or a quarter not delivered yet) would silently
 -- be missing from mart_handlungsraeume.

@@ -1,0 +1,108 @@
+"""What was done to cut Dagster's fixed cost per run (docs/performance.md), held to the behaviour it must keep:
+the event log from dagster.yaml stores and returns a run's events like Dagster's own, the dbt resource
+reports the dbt version the executable would, and GX still validates without its batch fingerprint."""
+import shutil
+import subprocess
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture()
+def project_instance(tmp_path, monkeypatch):
+    """A Dagster instance configured by the project's own dagster.yaml, in a fresh DAGSTER_HOME."""
+    shutil.copyfile(ROOT / "dagster.yaml", tmp_path / "dagster.yaml")
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
+    with dg.DagsterInstance.get() as instance:
+        yield instance
+
+
+def test_dagster_yaml_configures_the_pooled_event_log(project_instance, tmp_path):
+    from orchestration.event_log import PooledSqliteEventLogStorage
+
+    assert isinstance(project_instance.event_log_storage, PooledSqliteEventLogStorage)
+    # the same files as Dagster's default storage, so existing run history stays readable
+    assert Path(project_instance.event_log_storage._base_dir) == tmp_path / "history" / "runs"
+
+
+def _many_assets_job(n: int) -> dg.JobDefinition:
+    @dg.multi_asset(specs=[dg.AssetSpec(f"a{i}") for i in range(n)])
+    def many():
+        for i in range(n):
+            yield dg.MaterializeResult(asset_key=f"a{i}", metadata={"i": i})
+
+    defs = dg.Definitions(assets=[many], jobs=[dg.define_asset_job("many", executor_def=dg.in_process_executor)])
+    return defs.resolve_job_def("many")
+
+
+def test_runs_store_and_read_back_every_event_and_keep_few_connections_open(project_instance):
+    from orchestration.event_log import RUN_SHARDS_KEPT_OPEN
+
+    results = [_many_assets_job(30).execute_in_process(instance=project_instance) for _ in range(RUN_SHARDS_KEPT_OPEN + 2)]
+    assert all(r.success for r in results)
+    for result in results:  # every run's events are in its shard, the materialisations in the index too
+        logs = project_instance.all_logs(result.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION)
+        assert sorted(e.dagster_event.asset_key.path[0] for e in logs) == sorted(f"a{i}" for i in range(30))
+    latest = project_instance.get_latest_materialization_event(dg.AssetKey("a7"))
+    assert latest.run_id == results[-1].run_id and latest.asset_materialization.metadata["i"].value == 7
+    open_shards = list(project_instance.event_log_storage._engines)
+    assert "index" in open_shards and len(open_shards) <= RUN_SHARDS_KEPT_OPEN + 1
+
+
+def test_wipe_closes_connections_before_the_files_go(project_instance):
+    assert _many_assets_job(3).execute_in_process(instance=project_instance).success
+    project_instance.wipe()  # deletes the run shards' files, then empties the index
+    assert list(project_instance.event_log_storage._engines) == ["index"]
+    assert _many_assets_job(3).execute_in_process(instance=project_instance).success  # usable after the wipe
+
+
+def test_dbt_resource_reports_the_version_the_executable_prints():
+    from orchestration.dbt.project import dbt_executable
+    from orchestration.dbt.resource import ProjectDbtCliResource
+
+    printed = subprocess.run([dbt_executable(), "--version"], capture_output=True, text=True, timeout=120).stdout
+    resource = ProjectDbtCliResource(project_dir=str(ROOT / "dbt_project"), dbt_executable=dbt_executable())
+    assert f"installed: {resource._cli_version}" in printed
+
+
+def test_progress_display_gets_each_step_event_once(project_instance):
+    """The poller reads new events with a cursor; a run's steps reach the display exactly once."""
+    import threading
+
+    from dagster._core.utils import make_new_run_id
+
+    from orchestration.runner import _poll_events
+
+    seen = []
+    stop = threading.Event()
+    job = _many_assets_job(5)
+    run_id = make_new_run_id()
+    poller = threading.Thread(target=_poll_events, args=(project_instance, run_id, seen.append, stop))
+    poller.start()
+    try:
+        assert job.execute_in_process(instance=project_instance, run_id=run_id).success
+    finally:
+        stop.set()
+        poller.join(timeout=30)
+    kinds = [(e.kind, e.step) for e in seen]
+    assert kinds.count(("STEP_START", "many")) == 1 and kinds.count(("STEP_SUCCESS", "many")) == 1
+    assert sorted(s for k, s in kinds if k == "ASSET_MATERIALIZATION") == [f"a{i}" for i in range(5)]
+
+
+def test_gx_batch_fingerprint_is_replaced_and_validation_still_works():
+    """GX is pinned; if an upgrade renames the fingerprint function, this fails instead of slowing down."""
+    import pandas as pd
+
+    from orchestration.quality.gx_runtime import DataFrameValidator, gx
+
+    module = gx()
+    from great_expectations.execution_engine import pandas_execution_engine
+
+    assert pandas_execution_engine.hash_pandas_dataframe.__name__ == "shape_only"
+    batch = DataFrameValidator().batch(pd.DataFrame({"anteil": [10.0, 50.0, 120.0]}))
+    outcome = batch.validate(module.expectations.ExpectColumnValuesToBeBetween(column="anteil", min_value=0,
+                                                                             max_value=100))
+    assert not outcome.success and outcome.result["unexpected_count"] == 1
