@@ -20,7 +20,7 @@ help:
 	@echo "make demo    - install, write demo deliveries, run the full refresh, publish, build the report site"
 	@echo "make test    - install and run the tests"
 	@echo "make ui      - open the Dagster UI on http://127.0.0.1:3000"
-	@echo "make bench   - run the performance benchmark (bench/results/)"
+	@echo "make bench   - run the performance benchmark (bench/results/; options: make bench BENCH_ARGS=\"--runs 2\")"
 	@echo "make clean   - remove the virtual environment and all generated data"
 
 $(STAMP): pyproject.toml requirements.lock
@@ -49,7 +49,7 @@ test-fast: install
 	$(BIN)/python -m pytest -m "not slow and not browser"
 
 bench: install
-	$(BIN)/python bench/run_bench.py
+	$(BIN)/python bench/run_bench.py $(BENCH_ARGS)
 
 ui: install
 	$(BIN)/sozialmonitor ui
