@@ -49,7 +49,7 @@ def phase_of(step: str) -> str:
     """Where a refresh step's time goes: the job's steps grouped as the asset graph reads."""
     if step == "dbt_monitoring":
         return "dbt"
-    if step.endswith("_gx_suite"):
+    if step.endswith("_gx_suite") or step == "gx_suites":
         return "gx"
     if step.endswith("_lieferung_aktuell"):
         return "freshness"

@@ -479,9 +479,12 @@ def _copy(welt: Path, tmp_path: Path) -> Path:
     return target
 
 
+def _results(work: Path) -> list[dict]:
+    return json.loads((work / "target" / "run_results.json").read_text())["results"]
+
+
 def _failed_tests(work: Path) -> set[str]:
-    results = json.loads((work / "target" / "run_results.json").read_text())
-    return {r["unique_id"].split(".")[2] for r in results["results"]
+    return {r["unique_id"].split(".")[2] for r in _results(work)
             if r["unique_id"].startswith("test.") and r["status"] in ("fail", "error")}
 
 
@@ -523,6 +526,10 @@ def test_quality_gates_fail_on_broken_inputs(welt, tmp_path):
     con.close()
     # run everything first, then test (in a build, a failing test would skip the models below it)
     assert run_dbt(warehouse, "run", *CORE_SELECTION, work=tmp_path).returncode == 0
+    # an area without its name: the model's one not-null test names that column, once
+    con = duckdb.connect(str(warehouse))
+    con.execute("UPDATE core.dim_wohnplatz SET name = NULL WHERE wohnplatz_id = '00405'")
+    con.close()
     # default floor of the match rate (98 %): the fixture's 13 of 14 must fail the gate
     result = run_dbt(warehouse, "test", *CORE_SELECTION, work=tmp_path)
     assert result.returncode != 0
@@ -531,6 +538,11 @@ def test_quality_gates_fail_on_broken_inputs(welt, tmp_path):
     assert any(t.startswith("crosswalk_preserves_totals_int_kennzahlen_wohnplatz") for t in failed)
     assert "strassenverzeichnis_ueberlappungsfrei" in failed
     assert any(t.startswith("match_rate_at_least_int_trefferquoten_trefferquote__mindest") for t in failed)
+    not_null, = [r for r in _results(tmp_path) if r["unique_id"].split(".")[2].startswith("not_null_columns_dim_wohnplatz")]
+    assert not_null["status"] == "fail" and not_null["failures"] == 1  # one column lacks values
+    con = duckdb.connect(str(warehouse), read_only=True)
+    assert con.execute(not_null["compiled_code"]).fetchall() == [("name", 1)]  # what dbt counted as the failure
+    con.close()
 
 
 # the folders of this part of the project (others add their own models beside them)

@@ -646,6 +646,16 @@ def test_error_failure_is_an_error_check_result_and_success_passes(good_db: Path
     assert stale.passed is False and stale.severity == dg.AssetCheckSeverity.ERROR
 
 
+def test_suites_in_worker_processes_give_what_one_process_gives(good_results: dict, good_db: Path) -> None:
+    """The refresh validates the suites in parallel processes; the verdicts must not depend on that."""
+    from orchestration.quality.checks import run_suites_in_processes
+
+    parallel = run_suites_in_processes(list(PUBLISHED_MARTS), PARAMS["stichtag"], db_path=good_db, workers=2)
+    assert list(parallel) == list(PUBLISHED_MARTS)
+    for mart in PUBLISHED_MARTS:
+        assert parallel[mart].results == good_results[mart].results, mart
+
+
 def test_blocking_check_stops_publication_on_error_but_not_on_warn(good_db: Path, tmp_path: Path,
                                                                   data_dir: Path) -> None:
     # data_dir (conftest): an empty data directory, so no earlier publication raises the expected Stichtag
