@@ -76,7 +76,13 @@ def gate_only(summary_path: Path) -> bool:
     if not summary_path.exists():
         return False
     failures = json.loads(summary_path.read_text()).get("failures") or []
-    return bool(failures) and all("blocking check" in f or f.startswith("marts__") for f in failures)
+    # each failed blocking check, and the check step's own failure that lists them
+    return bool(failures) and all(f.startswith("blocking check") or "DagsterAssetCheckFailedError" in f
+                                  for f in failures)
+
+
+class BenchFailure(RuntimeError):
+    """A measured command failed for another reason than the gate; what was measured so far is still written."""
 
 
 ENGINE_LINE = "ENGINE_SECONDS "
@@ -116,7 +122,7 @@ def measure(name: str, command: list[str], data: Path, logs: Path, gate_may_bloc
     detail = "  " + " ".join(f"{k}={v:.0f}s" for k, v in result.get("phases_s", {}).items()) if "phases_s" in result else ""
     print(f"  {name:<14} {result['seconds']:8.1f} s  {result['peak_mb']:8.0f} MB  {status}{detail}", flush=True)
     if result["returncode"] != 0 and result.get("gate") != "blocked":
-        raise SystemExit(f"{name} failed; log: {log}")
+        raise BenchFailure(f"{name} failed; log: {log}")
     return result
 
 
@@ -261,68 +267,73 @@ def main() -> int:
     results: dict[str, list[dict]] = {}
     t_start = time.perf_counter()
 
-    if "history" in parts:
-        print("== demo deliveries x1 (2015-Q1..2026-Q3)")
-        inbox = work / "inbox_x1" / "inbox"
-        inbox.parent.mkdir(parents=True)
-        results["generate_x1"] = [generate(inbox, 1, None, logs)]
+    failed = None
+    try:
+        if "history" in parts:
+            print("== demo deliveries x1 (2015-Q1..2026-Q3)")
+            inbox = work / "inbox_x1" / "inbox"
+            inbox.parent.mkdir(parents=True)
+            results["generate_x1"] = [generate(inbox, 1, None, logs)]
 
-        print("== whole history from an empty warehouse")
-        for i in range(args.full_runs):
-            data = fresh_data(work, "full", inbox)
-            results.setdefault("full_x1", []).append(measure("full_x1", refresh_args("2015-Q1", "2026-Q3"), data, logs))
-        full = work / "full"
+            print("== whole history from an empty warehouse")
+            for i in range(args.full_runs):
+                data = fresh_data(work, "full", inbox)
+                results.setdefault("full_x1", []).append(measure("full_x1", refresh_args("2015-Q1", "2026-Q3"), data, logs))
+            full = work / "full"
 
-        print("== one new quarter on top (2026-Q3 onto 2015-Q1..2026-Q2)")
-        base = fresh_data(work, "base", inbox)
-        measure("base_to_q2", refresh_args("2015-Q1", "2026-Q2"), base, logs)
-        for i in range(args.runs):
-            data = work / "incremental"
-            snapshot(base, data, inbox)
-            results.setdefault("quarter_x1", []).append(measure("quarter_x1", refresh_args("2026-Q3", "2026-Q3"), data, logs))
+            print("== one new quarter on top (2026-Q3 onto 2015-Q1..2026-Q2)")
+            base = fresh_data(work, "base", inbox)
+            measure("base_to_q2", refresh_args("2015-Q1", "2026-Q2"), base, logs)
+            for i in range(args.runs):
+                data = work / "incremental"
+                snapshot(base, data, inbox)
+                results.setdefault("quarter_x1", []).append(measure("quarter_x1", refresh_args("2026-Q3", "2026-Q3"), data, logs))
 
-        print("== dbt alone vs dbt through Dagster (one quarter's window on the full warehouse)")
-        dbt_env(full)
-        # the same arguments the refresh's dbt step passes (window, unit tests left to CI)
-        window = dbt_build_args({"von_stichtag": "2026-09-30", "bis_stichtag": "2026-09-30"})
-        for i in range(args.runs):
-            results.setdefault("dbt_cli", []).append(measure("dbt_cli", dbt_command(*window), full, logs))
-            results.setdefault("dbt_dagster", []).append(
-                measure("dbt_dagster", [PY, "-c", DBT_ONLY, "2026-Q3", "2026-Q3"], full, logs))
-        # the same comparison on the whole history's build: is the overhead fixed or proportional?
-        history = dbt_build_args({"von_stichtag": "2015-03-31", "bis_stichtag": "2026-09-30"})
-        for i in range(args.full_runs):
-            results.setdefault("dbt_cli_history", []).append(measure("dbt_cli_history", dbt_command(*history), full, logs))
-            results.setdefault("dbt_dagster_history", []).append(
-                measure("dbt_dagster_history", [PY, "-c", DBT_ONLY, "2015-Q1", "2026-Q3"], full, logs))
+            print("== dbt alone vs dbt through Dagster (one quarter's window on the full warehouse)")
+            dbt_env(full)
+            # the same arguments the refresh's dbt step passes (window, unit tests left to CI)
+            window = dbt_build_args({"von_stichtag": "2026-09-30", "bis_stichtag": "2026-09-30"})
+            for i in range(args.runs):
+                results.setdefault("dbt_cli", []).append(measure("dbt_cli", dbt_command(*window), full, logs))
+                results.setdefault("dbt_dagster", []).append(
+                    measure("dbt_dagster", [PY, "-c", DBT_ONLY, "2026-Q3", "2026-Q3"], full, logs))
+            # the same comparison on the whole history's build: is the overhead fixed or proportional?
+            history = dbt_build_args({"von_stichtag": "2015-03-31", "bis_stichtag": "2026-09-30"})
+            for i in range(args.full_runs):
+                results.setdefault("dbt_cli_history", []).append(measure("dbt_cli_history", dbt_command(*history), full, logs))
+                results.setdefault("dbt_dagster_history", []).append(
+                    measure("dbt_dagster_history", [PY, "-c", DBT_ONLY, "2015-Q1", "2026-Q3"], full, logs))
 
-        print("== plain SQL lower bound vs the dbt models doing the same (and dbt's compiled SQL without dbt)")
-        target = work / "dbt_models_target"
-        for i in range(args.runs):
-            results.setdefault("plain_sql", []).append(
-                measure("plain_sql", [PY, "-c", PLAIN_SQL, str(full / "warehouse.duckdb")], full, logs))
-            sample = measure("dbt_models", dbt_command(
-                "run", "--select", "+fct_bevoelkerung", "--full-refresh", "--exclude", "resource_type:seed",
-                "--target-path", str(target)), full, logs)
-            sample["engine_s"] = dbt_model_seconds(target / "run_results.json")
-            results.setdefault("dbt_models", []).append(sample)
-            results.setdefault("dbt_sql_replayed", []).append(measure("dbt_sql_replayed", [
-                PY, "-c", REPLAY_SQL, str(full / "warehouse.duckdb"), str(target / "run_results.json"),
-                str(target / "manifest.json"), os.environ["SOZIALMONITOR_EXTENSION_DIR"]], full, logs))
+            print("== plain SQL lower bound vs the dbt models doing the same (and dbt's compiled SQL without dbt)")
+            target = work / "dbt_models_target"
+            for i in range(args.runs):
+                results.setdefault("plain_sql", []).append(
+                    measure("plain_sql", [PY, "-c", PLAIN_SQL, str(full / "warehouse.duckdb")], full, logs))
+                sample = measure("dbt_models", dbt_command(
+                    "run", "--select", "+fct_bevoelkerung", "--full-refresh", "--exclude", "resource_type:seed",
+                    "--target-path", str(target)), full, logs)
+                sample["engine_s"] = dbt_model_seconds(target / "run_results.json")
+                results.setdefault("dbt_models", []).append(sample)
+                results.setdefault("dbt_sql_replayed", []).append(measure("dbt_sql_replayed", [
+                    PY, "-c", REPLAY_SQL, str(full / "warehouse.duckdb"), str(target / "run_results.json"),
+                    str(target / "manifest.json"), os.environ["SOZIALMONITOR_EXTENSION_DIR"]], full, logs))
 
-    if "scaling" in parts:
-        print("== one quarter from an empty warehouse, by population")
-        for scale in [1.0, *[float(s) for s in args.scales.split(",") if s]]:
-            label = f"x{scale:g}"
-            q_inbox = work / f"inbox_{label}_q3" / "inbox"
-            q_inbox.parent.mkdir(parents=True, exist_ok=True)
-            results[f"generate_q3_{label}"] = [generate(q_inbox, scale, "2026-Q3", logs)]
-            runs = args.runs if scale <= 1 else 1
-            for i in range(runs):
-                data = fresh_data(work, f"first_q_{label}", q_inbox)
-                results.setdefault(f"first_q_{label}", []).append(
-                    measure(f"first_q_{label}", refresh_args("2026-Q3", "2026-Q3"), data, logs, gate_may_block=True))
-            shutil.rmtree(q_inbox.parent)
+        if "scaling" in parts:
+            print("== one quarter from an empty warehouse, by population")
+            for scale in [1.0, *[float(s) for s in args.scales.split(",") if s]]:
+                label = f"x{scale:g}"
+                q_inbox = work / f"inbox_{label}_q3" / "inbox"
+                q_inbox.parent.mkdir(parents=True, exist_ok=True)
+                results[f"generate_q3_{label}"] = [generate(q_inbox, scale, "2026-Q3", logs)]
+                runs = args.runs if scale <= 1 else 1
+                for i in range(runs):
+                    data = fresh_data(work, f"first_q_{label}", q_inbox)
+                    results.setdefault(f"first_q_{label}", []).append(
+                        measure(f"first_q_{label}", refresh_args("2026-Q3", "2026-Q3"), data, logs, gate_may_block=True))
+                shutil.rmtree(q_inbox.parent)
+    except BenchFailure as err:  # the table and the JSON still show everything measured before it
+        failed = str(err)
+        print(f"\nSTOPPED: {failed}", flush=True)
 
     table = {name: summarise(samples) for name, samples in results.items()}
 
@@ -363,14 +374,15 @@ def main() -> int:
     machine = {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
                "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)}
     out = {"measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine,
-           "table": table, "ratios": ratios, "samples": results, "seconds_total": round(time.perf_counter() - t_start)}
+           "table": table, "ratios": ratios, "samples": results, "seconds_total": round(time.perf_counter() - t_start),
+           "stopped_by": failed}
     results_dir = ROOT / "bench" / "results"
     results_dir.mkdir(exist_ok=True)
     path = results_dir / f"bench-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}.json"
     path.write_text(json.dumps(out, indent=2))
     (results_dir / "latest.json").write_text(json.dumps(out, indent=2))
     print(f"\nwritten: {path}")
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
