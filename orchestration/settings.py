@@ -11,6 +11,9 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEMO_PSEUDONYM_KEY = "demo-schluessel-nur-fuer-synthetische-daten"
+# DuckDB's own default is 80% of the machine's memory; with it a state-sized quarter (x60) peaked at 4.0-4.2 GB.
+# Beyond the limit DuckDB spills to `<database>.tmp` beside the file (docs/performance.md).
+DEFAULT_DUCKDB_MEMORY_LIMIT = "3GB"
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,11 @@ class Settings:
     @property
     def lock_file(self) -> Path:
         return self.data_dir / ".refresh.lock"
+
+    @property
+    def duckdb_memory_limit(self) -> str:
+        """Memory DuckDB may use per process (extraction, dbt), e.g. "3GB"; raise it on a bigger server."""
+        return os.environ.get("SOZIALMONITOR_DUCKDB_MEMORY_LIMIT", DEFAULT_DUCKDB_MEMORY_LIMIT)
 
 
 def get_settings() -> Settings:

@@ -51,7 +51,7 @@ def connect(
         target.parent.mkdir(parents=True, exist_ok=True)
     ext_dir = install_extensions(extensions) if extensions else settings.extension_dir
     config = {"extension_directory": str(ext_dir), "autoinstall_known_extensions": False,
-              "autoload_known_extensions": False}
+              "autoload_known_extensions": False, "memory_limit": settings.duckdb_memory_limit}
     if not read_only:
         # a backfill commits hundreds of deliveries: checkpoint seldom, not every 16 MB of WAL
         config["checkpoint_threshold"] = "512MB"

@@ -106,3 +106,23 @@ def test_gx_batch_fingerprint_is_replaced_and_validation_still_works():
     outcome = batch.validate(module.expectations.ExpectColumnValuesToBeBetween(column="anteil", min_value=0,
                                                                              max_value=100))
     assert not outcome.success and outcome.result["unexpected_count"] == 1
+
+
+def test_duckdb_memory_is_capped_in_the_extraction_and_in_dbt(tmp_path, monkeypatch):
+    """DuckDB would take 80% of the machine; a state-sized quarter then peaked above 4 GB (docs/performance.md)."""
+    from orchestration.dbt.project import dbt_env
+    from orchestration.warehouse import connect
+
+    def limit() -> str:
+        con = connect(tmp_path / "w.duckdb")
+        try:
+            return con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        finally:
+            con.close()
+
+    monkeypatch.delenv("SOZIALMONITOR_DUCKDB_MEMORY_LIMIT", raising=False)
+    assert limit() == "2.7 GiB" and dbt_env()["SOZIALMONITOR_DUCKDB_MEMORY_LIMIT"] == "3GB"  # the default, 3 GB
+    monkeypatch.setenv("SOZIALMONITOR_DUCKDB_MEMORY_LIMIT", "1GB")
+    assert limit() == "953.6 MiB" and dbt_env()["SOZIALMONITOR_DUCKDB_MEMORY_LIMIT"] == "1GB"
+    profile = (ROOT / "dbt_project" / "profiles.yml").read_text()
+    assert "memory_limit: \"{{ env_var('SOZIALMONITOR_DUCKDB_MEMORY_LIMIT', '3GB') }}\"" in profile

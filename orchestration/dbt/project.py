@@ -29,6 +29,7 @@ def dbt_env(settings: Settings | None = None) -> dict[str, str]:
     return {
         "SOZIALMONITOR_WAREHOUSE": str(settings.warehouse),
         "SOZIALMONITOR_EXTENSION_DIR": str(settings.extension_dir),
+        "SOZIALMONITOR_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit,
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DO_NOT_TRACK": "1",
         "DBT_PROFILES_DIR": str(settings.dbt_project_dir),
