@@ -34,6 +34,8 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from orchestration.dbt.partition_vars import dbt_build_args  # the refresh's own dbt arguments
+
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 CLI = str(Path(PY).parent / "sozialmonitor")
@@ -214,13 +216,6 @@ REPLAY_SQL = textwrap.dedent("""
         con.execute(f"CREATE OR REPLACE {kind} {r['relation_name']} AS ({r['compiled_code']})")
     print("ENGINE_SECONDS", round(time.perf_counter() - t0, 3))
 """)
-
-
-def dbt_build_args(vars: dict[str, str]) -> list[str]:
-    sys.path.insert(0, str(ROOT))
-    from orchestration.dbt.partition_vars import dbt_build_args as project_build_args
-
-    return project_build_args(vars)
 
 
 def dbt_command(*args: str) -> list[str]:

@@ -179,7 +179,7 @@ def _poll_events(instance, run_id: str, on_event: Callable[[StepEvent], None], s
             records = []
         for record in records:
             event = record.dagster_event
-            if event is None or event.event_type_value not in STEP_EVENTS:
+            if event is None:
                 continue
             step = event.step_key or ""
             if event.event_type_value == "STEP_START":

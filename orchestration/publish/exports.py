@@ -241,16 +241,14 @@ def _export_sequentially(published_db: Path, out_dir: Path) -> dict[str, ExportR
 
 
 def _export_in_processes(published_db: Path, out_dir: Path, workers: int) -> dict[str, ExportResult | BaseException]:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from functools import partial
+
+    from orchestration.parallel import map_in_processes
 
     open_published(published_db).close()  # a missing or unreadable file fails here, once, with its own error
-    # "spawn": a fresh interpreter per worker; forking a process that runs DuckDB and Dagster threads is unsafe
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        # the biggest workbook first, so that the others fill the second worker meanwhile
-        by_size = sorted(EXPORTS, key=lambda name: name != SOZIALMONITORING)
-        futures = {name: pool.submit(_export_or_error, name, Path(published_db), out_dir) for name in by_size}
-        return {name: futures[name].result() for name in EXPORTS}
+    # the biggest workbook first, so that the others fill the second worker meanwhile
+    return map_in_processes(partial(_export_or_error, published_db=Path(published_db), out_dir=out_dir),
+                            list(EXPORTS), workers=workers, first=(SOZIALMONITORING,))
 
 
 def _export_or_error(name: str, published_db: Path, out_dir: Path) -> ExportResult | BaseException:

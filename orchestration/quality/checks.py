@@ -132,21 +132,17 @@ def run_suites_in_processes(marts: Sequence[str], stichtag: str, *, db_path: Pat
     thread-safe (one project context per process), so processes: the nine suites of a refresh take about
     half the time on two cores. One mart, or one worker, runs in this process.
     """
+    from functools import partial
+
+    from orchestration.parallel import map_in_processes
     from orchestration.quality.runner import run_suite
 
-    args = {"db_path": db_path, "parameters": {"stichtag": stichtag}, "expectations_dir": expectations_dir}
+    validate = partial(run_suite, db_path=db_path, parameters={"stichtag": stichtag},
+                       expectations_dir=expectations_dir)
     workers = min(len(marts), workers or os.cpu_count() or 1)
     if workers <= 1:
-        return {mart: run_suite(mart, **args) for mart in marts}
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    ordered = sorted(marts, key=lambda m: EXPECTED_COST_ORDER.index(m) if m in EXPECTED_COST_ORDER
-                     else len(EXPECTED_COST_ORDER))
-    # "spawn": a fresh interpreter; forking a process that runs Dagster's and DuckDB's threads is unsafe
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = {mart: pool.submit(run_suite, mart, **args) for mart in ordered}
-        return {mart: futures[mart].result() for mart in marts}
+        return {mart: validate(mart) for mart in marts}
+    return map_in_processes(validate, list(marts), workers=workers, first=EXPECTED_COST_ORDER)
 
 
 def build_mart_asset_checks(
