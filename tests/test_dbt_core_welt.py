@@ -489,7 +489,9 @@ def _failed_tests(work: Path) -> set[str]:
 
 
 @pytest.mark.slow
-def test_incremental_run_recomputes_only_the_window(welt, tmp_path):
+@pytest.mark.parametrize("window_from", ["environment", "vars"])
+def test_incremental_run_recomputes_only_the_window(welt, tmp_path, monkeypatch, window_from):
+    """The window as Dagster passes it (environment) and as an engineer would by hand (--vars)."""
     warehouse = _copy(welt, tmp_path)
     con = duckdb.connect(str(warehouse))
     # a newborn in 2021-Q1 and one in 2020-Q2 (outside the window: must not appear)
@@ -501,8 +503,13 @@ def test_incremental_run_recomputes_only_the_window(welt, tmp_path):
     con.execute("DELETE FROM raw.melderegister_bestand WHERE _stichtag = ?", [Q4])
     con.execute("DELETE FROM raw.lieferungen WHERE tabelle = 'melderegister_bestand' AND stichtag = ?", [Q4])
     con.close()
-    window = "{von_stichtag: '2020-10-01', bis_stichtag: '2021-03-31', mindest_trefferquote: 0.9}"
-    result = run_dbt(warehouse, "run", *CORE_SELECTION[:8], "--vars", window, work=tmp_path)
+    if window_from == "vars":
+        window = ["--vars", "{von_stichtag: '2020-10-01', bis_stichtag: '2021-03-31', mindest_trefferquote: 0.9}"]
+    else:
+        monkeypatch.setenv("SOZIALMONITOR_VON_STICHTAG", "2020-10-01")
+        monkeypatch.setenv("SOZIALMONITOR_BIS_STICHTAG", "2021-03-31")
+        window = ["--vars", "{mindest_trefferquote: 0.9}"]
+    result = run_dbt(warehouse, "run", *CORE_SELECTION[:8], *window, work=tmp_path)
     assert result.returncode == 0, result.stdout[-4000:]
     counts = dict(query(warehouse, "SELECT stichtag, sum(einwohner) FROM core.fct_bevoelkerung GROUP BY 1"))
     assert counts == {Q2: 13, Q3: 13, Q1: 14}
@@ -510,6 +517,25 @@ def test_incremental_run_recomputes_only_the_window(welt, tmp_path):
                  [Q4]) == [(0,)]
     assert indikator(warehouse, "wohnplatz", "00401", Q4, "einwohner")[3:] == ("fehlt", "nicht_geliefert")
     assert indikator(warehouse, "wohnplatz", "00401", Q1, "anteil_u6")[:2] == (2.0, 7.0)
+
+
+@pytest.mark.slow
+def test_a_new_window_reparses_only_its_files_and_its_tests_check_the_new_window(welt, tmp_path, monkeypatch):
+    """Each quarter's run hands dbt a new window. dbt must then re-render the window's test filters (they are
+    rendered at parse time) without re-parsing the whole project, which --vars would force."""
+    warehouse = _copy(welt, tmp_path)
+    for quarter_end in ("2020-12-31", "2021-03-31"):
+        monkeypatch.setenv("SOZIALMONITOR_VON_STICHTAG", quarter_end)
+        monkeypatch.setenv("SOZIALMONITOR_BIS_STICHTAG", quarter_end)
+        result = run_dbt(warehouse, "compile", "--select", "stg_melderegister_bestand", work=tmp_path)
+        assert result.returncode == 0, result.stdout[-4000:]
+    # the first compile parsed everything (no saved state in its target folder); the second one must not
+    assert "Unable to do partial parsing" not in result.stdout, result.stdout[-3000:]
+    tests = list((tmp_path / "target" / "compiled").rglob("stg_melderegister_bestand.yml/*.sql"))
+    assert len(tests) == 5
+    for test_sql in tests:
+        assert "cast('2021-03-31' as date) and cast('2021-03-31' as date)" in test_sql.read_text(), test_sql.name
+        assert "2020-12-31" not in test_sql.read_text(), test_sql.name
 
 
 @pytest.mark.slow

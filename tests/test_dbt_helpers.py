@@ -1,11 +1,12 @@
-"""The small helpers between Dagster and dbt: partition windows -> dbt vars and arguments, asset keys."""
-import json
+"""The small helpers between Dagster and dbt: partition windows -> dbt window and arguments, asset keys."""
+import os
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from orchestration.dbt.partition_vars import dbt_build_args, partition_vars, window_quarters
+from orchestration.dbt.partition_vars import (dbt_build_args, environment, partition_vars, window_environment,
+                                              window_quarters)
 from orchestration.dbt.translator import SozialmonitorTranslator, layer_of
 from orchestration.periods import Quarter
 
@@ -28,12 +29,25 @@ def test_an_empty_window_is_refused():
         partition_vars(Quarter(2026, 3), Quarter(2026, 2))
 
 
-def test_build_arguments_carry_the_window_and_leave_unit_tests_to_ci():
-    args = dbt_build_args({"von_stichtag": "2026-09-30", "bis_stichtag": "2026-09-30"})
+def test_build_arguments_leave_unit_tests_to_ci_and_the_window_to_the_environment():
+    args = dbt_build_args()
     assert args[0] == "build"
-    assert json.loads(args[args.index("--vars") + 1]) == {"bis_stichtag": "2026-09-30", "von_stichtag": "2026-09-30"}
+    # --vars would make dbt re-parse the whole project whenever the quarter changes
+    assert "--vars" not in args
     assert args[args.index("--exclude-resource-type") + 1] == "unit_test"
-    assert "--full-refresh" in dbt_build_args({}, full_refresh=True)
+    assert "--full-refresh" in dbt_build_args(full_refresh=True)
+    window = window_environment(partition_vars(Quarter(2015, 1), Quarter(2026, 3)))
+    assert window == {"SOZIALMONITOR_VON_STICHTAG": "2015-03-31", "SOZIALMONITOR_BIS_STICHTAG": "2026-09-30"}
+
+
+def test_the_window_is_set_for_dbt_and_restored_afterwards(monkeypatch):
+    monkeypatch.setenv("SOZIALMONITOR_VON_STICHTAG", "2020-03-31")
+    monkeypatch.delenv("SOZIALMONITOR_BIS_STICHTAG", raising=False)
+    with environment(window_environment(partition_vars(Quarter(2026, 3), Quarter(2026, 3)))):
+        assert (os.environ["SOZIALMONITOR_VON_STICHTAG"], os.environ["SOZIALMONITOR_BIS_STICHTAG"]) == (
+            "2026-09-30", "2026-09-30")
+    assert os.environ["SOZIALMONITOR_VON_STICHTAG"] == "2020-03-31"
+    assert "SOZIALMONITOR_BIS_STICHTAG" not in os.environ
 
 
 def test_dbt_sources_map_onto_one_extraction_asset_per_source():

@@ -1,8 +1,18 @@
-{#- The window a run (re)computes: vars `von_stichtag` / `bis_stichtag` (ISO dates, set by Dagster from
-    the partition range; default: the whole history). -#}
+{#- The window a run (re)computes (ISO dates; default: the whole history). Dagster passes it in the
+    environment (SOZIALMONITOR_VON_STICHTAG / SOZIALMONITOR_BIS_STICHTAG, orchestration/dbt/partition_vars.py),
+    not as --vars: dbt re-parses the whole project (~4 s) whenever --vars differ from the last parse, but
+    only the files that read an environment variable whose value changed. Vars `von_stichtag` /
+    `bis_stichtag` still win, for runs by hand (`dbt build --vars '{von_stichtag: 2020-03-31, ...}'`). -#}
+{% macro fenster_von() -%}
+    {{- return(var('von_stichtag', env_var('SOZIALMONITOR_VON_STICHTAG', var('erster_stichtag')))) -}}
+{%- endmacro %}
+
+{% macro fenster_bis() -%}
+    {{- return(var('bis_stichtag', env_var('SOZIALMONITOR_BIS_STICHTAG', '2099-12-31'))) -}}
+{%- endmacro %}
 
 {% macro stichtag_im_fenster(column) -%}
-    {{ column }} between cast('{{ var("von_stichtag") }}' as date) and cast('{{ var("bis_stichtag") }}' as date)
+    {{ column }} between cast('{{ fenster_von() }}' as date) and cast('{{ fenster_bis() }}' as date)
 {%- endmacro %}
 
 {#- Filter for person-level incremental models: on an incremental run only the window is read;

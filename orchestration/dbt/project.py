@@ -87,3 +87,20 @@ def prune_run_targets(target_dir: Path, prefix: str, keep: int = RUN_TARGETS_KEP
     for path in removed:
         shutil.rmtree(path, ignore_errors=True)
     return removed
+
+
+PARTIAL_PARSE = "partial_parse.msgpack"
+
+
+def keep_partial_parse(run_target: Path, project_target: Path) -> bool:
+    """Make a run's parse state the project's: dagster-dbt copies `target/partial_parse.msgpack` into each
+    run's own target folder, so the next run re-parses only what changed since this one. Otherwise every run
+    compares with the parse of `sozialmonitor setup`, whose profile (the warehouse path) may differ, and
+    parses all ~380 nodes again (~4 s of every dbt step)."""
+    source = run_target / PARTIAL_PARSE
+    if not source.exists():
+        return False
+    partial = project_target / (PARTIAL_PARSE + ".tmp")
+    shutil.copyfile(source, partial)
+    os.replace(partial, project_target / PARTIAL_PARSE)  # atomic: a reader never sees half a file
+    return True

@@ -1,7 +1,9 @@
 """dbt models as Dagster assets, dbt tests as asset checks (severity error = blocking).
 
 One `dbt build` per run, whatever the number of quarters: dbt's fixed start-up cost (~5 s) is paid once,
-and the incremental models replace exactly the run's window (vars von_stichtag/bis_stichtag).
+and the incremental models replace exactly the run's window (SOZIALMONITOR_VON/BIS_STICHTAG in dbt's
+environment, see orchestration/dbt/partition_vars.py). Each run hands its parse state on to the next, so
+dbt re-parses only what changed.
 """
 import json
 from pathlib import Path
@@ -9,8 +11,10 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
-from orchestration.dbt.partition_vars import dbt_build_args, partition_vars, window_quarters
-from orchestration.dbt.project import apply_dbt_env, dbt_executable, ensure_manifest, prune_run_targets
+from orchestration.dbt.partition_vars import (dbt_build_args, environment, partition_vars, window_environment,
+                                              window_quarters)
+from orchestration.dbt.project import (apply_dbt_env, dbt_executable, ensure_manifest, keep_partial_parse,
+                                       prune_run_targets)
 from orchestration.dbt.resource import ProjectDbtCliResource
 from orchestration.dbt.translator import SozialmonitorTranslator
 from orchestration.defs.resources import RefreshLock
@@ -68,8 +72,10 @@ def dbt_monitoring(context: dg.AssetExecutionContext, dbt: DbtCliResource, refre
     vars = partition_vars(first, last)
     context.log.info(f"dbt build for {first}..{last}: {vars}")
     apply_dbt_env(get_settings())
-    invocation = dbt.cli(dbt_build_args(vars), context=context, raise_on_error=False)
+    with environment(window_environment(vars)):  # dbt's subprocess starts inside: it inherits the window
+        invocation = dbt.cli(dbt_build_args(), context=context, raise_on_error=False)
     yield from invocation.stream()
+    keep_partial_parse(invocation.target_path, SETTINGS.dbt_target_dir)
     prune_run_targets(SETTINGS.dbt_target_dir, context.op_def.name)
     if not invocation.is_successful():
         summary = summarise_dbt_failures(invocation.target_path / "run_results.json")
