@@ -18,7 +18,7 @@ from orchestration.defs.dbt import dbt_monitoring, dbt_resource
 from orchestration.defs.exports import EXPORTS_KEY, exporte
 from orchestration.defs.jobs import quarterly_refresh
 from orchestration.defs.publication import blocking_check_keys, build_publication_asset
-from orchestration.defs.resources import RefreshLock
+from orchestration.defs.resources import RefreshLock, WorkerProcesses
 from orchestration.defs.sources import extraction_assets
 from orchestration.quality.checks import build_mart_asset_checks
 from orchestration.partitions import quarterly_partitions, single_run_backfill
@@ -44,5 +44,5 @@ defs = dg.Definitions(
     jobs=[quarterly_refresh, freshness_job],
     schedules=[refresh_schedule, freshness_schedule],
     sensors=[inbox_sensor],
-    resources={"dbt": dbt_resource(), "refresh_lock": RefreshLock()},
+    resources={"dbt": dbt_resource(), "refresh_lock": RefreshLock(), "worker_processes": WorkerProcesses()},
 )

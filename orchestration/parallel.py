@@ -6,24 +6,65 @@ of one).
 """
 from __future__ import annotations
 
+import importlib
+import os
+from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Callable, Hashable, Iterable, Sequence, TypeVar
 
 K = TypeVar("K", bound=Hashable)
 R = TypeVar("R")
 
 
+def _spawned_pool(workers: int, preload: Sequence[str] = (), nice: int = 0) -> ProcessPoolExecutor:
+    import multiprocessing
+
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_prepare_worker, initargs=(tuple(preload), nice))
+
+
+def _prepare_worker(preload: tuple[str, ...], nice: int) -> None:
+    """Lower the priority by `nice`, then import each "module" of `preload`, or import "module:function"
+    and call the function."""
+    if nice:
+        os.nice(nice)
+    for name in preload:
+        module, _, function = name.partition(":")
+        loaded = importlib.import_module(module)
+        if function:
+            getattr(loaded, function)()
+
+
+def _worker_ready() -> int:
+    return os.getpid()
+
+
+def start_workers(workers: int, preload: Sequence[str] = (), nice: int = 0) -> ProcessPoolExecutor:
+    """A pool of `workers` spawned processes, started now (not on the first task), each importing `preload`
+    first: a run starts it early so that the imports (GX: ~2 s) overlap with its other steps. With `nice`
+    the workers run at a lower priority, so they take only the CPU the run's own steps leave idle."""
+    pool = _spawned_pool(workers, preload, nice)
+    for _ in range(workers):
+        pool.submit(_worker_ready)  # a pool starts processes only when tasks arrive
+    return pool
+
+
 def map_in_processes(fn: Callable[[K], R], items: Sequence[K], *, workers: int,
-                     first: Iterable[K] = ()) -> dict[K, R]:
-    """{item: fn(item)} computed by up to `workers` spawned processes, in the order of `items`.
+                     first: Iterable[K] = (), pool: Executor | None = None) -> dict[K, R]:
+    """{item: fn(item)} computed by up to `workers` spawned processes (or by `pool`, already started, which
+    stays open), in the order of `items`.
 
     The items named in `first` (the known big ones, in that order) are submitted first, so the small ones
     fill the other workers meanwhile. An exception in `fn` is raised here, when its result is collected.
     """
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
     priority = list(first)
     ordered = sorted(items, key=lambda item: priority.index(item) if item in priority else len(priority))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = {item: pool.submit(fn, item) for item in ordered}
-        return {item: futures[item].result() for item in items}
+    if pool is not None:
+        return _submit_and_collect(pool, fn, ordered, items)
+    with _spawned_pool(workers) as own_pool:
+        return _submit_and_collect(own_pool, fn, ordered, items)
+
+
+def _submit_and_collect(pool: Executor, fn: Callable[[K], R], ordered: Sequence[K],
+                        items: Sequence[K]) -> dict[K, R]:
+    futures = {item: pool.submit(fn, item) for item in ordered}
+    return {item: futures[item].result() for item in items}

@@ -1,8 +1,11 @@
 """What was done to cut Dagster's fixed cost per run (docs/performance.md), held to the behaviour it must keep:
 the event log from dagster.yaml stores and returns a run's events like Dagster's own, the dbt resource
-reports the dbt version the executable would, and GX still validates without its batch fingerprint."""
+reports the dbt version the executable would, GX still validates without its batch fingerprint, and the
+run's worker processes are ready (GX imported, low priority) before the checks need them."""
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import dagster as dg
@@ -126,3 +129,25 @@ def test_duckdb_memory_is_capped_in_the_extraction_and_in_dbt(tmp_path, monkeypa
     assert limit() == "953.6 MiB" and dbt_env()["SOZIALMONITOR_DUCKDB_MEMORY_LIMIT"] == "1GB"
     profile = (ROOT / "dbt_project" / "profiles.yml").read_text()
     assert "memory_limit: \"{{ env_var('SOZIALMONITOR_DUCKDB_MEMORY_LIMIT', '3GB') }}\"" in profile
+
+
+def _worker_state(_: int) -> tuple[int, bool, int]:
+    return os.getpid(), "great_expectations" in sys.modules, os.nice(0)
+
+
+def test_run_workers_start_at_once_with_gx_imported_at_low_priority_and_serve_several_steps():
+    from orchestration.defs.resources import WORKER_PRELOAD
+    from orchestration.parallel import map_in_processes, start_workers
+
+    pool = start_workers(2, WORKER_PRELOAD, nice=5)
+    try:
+        # both processes exist before any real task arrives (they import GX while the run's first steps run)
+        assert len(pool._processes) == 2
+        checks = map_in_processes(_worker_state, [1, 2, 3, 4], workers=2, pool=pool)
+        assert all(gx_loaded for _, gx_loaded, _ in checks.values())
+        assert all(niceness >= os.nice(0) + 5 for _, _, niceness in checks.values())
+        # the pool stays open for the next step (the exports after the checks), with the same processes
+        exports = map_in_processes(_worker_state, [5, 6], workers=2, pool=pool)
+        assert {pid for pid, _, _ in exports.values()} <= set(pool._processes)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

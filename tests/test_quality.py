@@ -661,6 +661,7 @@ def test_blocking_check_stops_publication_on_error_but_not_on_warn(good_db: Path
     # data_dir (conftest): an empty data directory, so no earlier publication raises the expected Stichtag
     import dagster as dg
 
+    from orchestration.defs.resources import WorkerProcesses
     from orchestration.partitions import quarterly_partitions
     from orchestration.quality.checks import STICHTAG_TAG, build_mart_asset_check
 
@@ -678,7 +679,8 @@ def test_blocking_check_stops_publication_on_error_but_not_on_warn(good_db: Path
         # the check itself is unpartitioned: it judges the whole mart, and still sees the run's partition
         check = build_mart_asset_check("mart_sozialmonitoring", db_path=db)
         return dg.materialize([mart, veroeffentlichung, check], instance=dg.DagsterInstance.ephemeral(),
-                              raise_on_error=False, **run_args)
+                              resources={"worker_processes": WorkerProcesses(workers=1)}, raise_on_error=False,
+                              **run_args)
 
     def published(result) -> bool:
         return any(e.asset_key == dg.AssetKey("veroeffentlichung")

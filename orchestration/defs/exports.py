@@ -2,6 +2,7 @@
 import dagster as dg
 
 from orchestration.defs.publication import PUBLICATION_KEY
+from orchestration.defs.resources import WorkerProcesses
 from orchestration.partitions import quarterly_partitions, single_run_backfill
 from orchestration.publish.exports import ExportError, run_exports
 from orchestration.settings import get_settings
@@ -19,10 +20,10 @@ EXPORTS_KEY = dg.AssetKey(["publikation", "exporte"])
     description="Sozialmonitoring.xlsx, Pflegeplanung.xlsx, Jugendhilfeplanung.xlsx and wohnplaetze.geojson "
     "(WGS84) beside the published file; each written atomically. A failed export never touches the publication.",
 )
-def exporte(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+def exporte(context: dg.AssetExecutionContext, worker_processes: WorkerProcesses) -> dg.MaterializeResult:
     settings = get_settings()
     try:
-        results = run_exports(settings.published_db, settings.published_dir)
+        results = run_exports(settings.published_db, settings.published_dir, pool=worker_processes.pool)
     except ExportError as exc:
         raise dg.Failure(description=f"Exports failed (the publication itself is in place and unchanged): {exc}. "
                          "Re-run only this asset after fixing the cause.", allow_retries=False) from None

@@ -65,3 +65,36 @@ class RefreshLock(dg.ConfigurableResource):
         fd = getattr(self, "_fd", None)
         if fd is not None:
             release_refresh_lock(fd)
+
+
+# what every worker imports as it starts: GX (configured offline) for the suites, openpyxl for the workbooks
+WORKER_PRELOAD = ("orchestration.quality.gx_runtime:gx", "orchestration.quality.runner",
+                  "orchestration.publish.export_excel")
+
+
+class WorkerProcesses(dg.ConfigurableResource):
+    """Processes for the CPU-bound steps of a run (GX suites, Excel workbooks), started with the run.
+
+    Each worker imports GX (~2 s) and openpyxl as it starts. Started when the run starts, they do that while
+    the extraction and dbt run, which leave one of two cores mostly idle, instead of when the checks begin.
+    They run at a lower priority (nice), so that they take only that idle CPU and never slow the extraction
+    or dbt; when the checks and exports run, nothing else competes with them. A run that selects neither
+    the checks nor the exports does not start them (Dagster initialises only the resources its steps need).
+    """
+
+    workers: int = 0  # 0: one per CPU
+    nice: int = 10
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        from orchestration.parallel import start_workers
+
+        self._pool = start_workers(self.workers or os.cpu_count() or 1, WORKER_PRELOAD, nice=self.nice)
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        pool = getattr(self, "_pool", None)
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    @property
+    def pool(self):
+        return self._pool

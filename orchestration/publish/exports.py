@@ -22,6 +22,7 @@ import os
 import pickle
 import sys
 import time
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -199,14 +200,16 @@ def clean_stale_temporaries(out_dir: Path) -> None:
         stale.unlink(missing_ok=True)
 
 
-def run_exports(published_db: Path, out_dir: Path, *, workers: int | None = None) -> list[ExportResult]:
+def run_exports(published_db: Path, out_dir: Path, *, workers: int | None = None,
+                pool: Executor | None = None) -> list[ExportResult]:
     """Every export of the published file; raises ExportError after trying all.
 
     The workbooks are written in parallel processes (openpyxl is pure Python and single-threaded: the three
     workbooks, ~770,000 cells, took 10 s one after the other). Each process opens the published file
     read-only; nothing else writes it meanwhile (one writer: the exports run after the publication in the
     same refresh, under the refresh lock), so all exports still come from one publication.
-    `workers=1` writes them one after the other from one connection.
+    `workers=1` writes them one after the other from one connection; `pool`: worker processes the run has
+    already started (orchestration.defs.resources.WorkerProcesses).
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -215,7 +218,7 @@ def run_exports(published_db: Path, out_dir: Path, *, workers: int | None = None
     if workers <= 1:
         outcomes = _export_sequentially(published_db, out_dir)
     else:
-        outcomes = _export_in_processes(published_db, out_dir, workers)
+        outcomes = _export_in_processes(published_db, out_dir, workers, pool)
     results = [o for o in outcomes.values() if isinstance(o, ExportResult)]
     failures = {name: o for name, o in outcomes.items() if isinstance(o, BaseException)}
     for r in results:
@@ -240,7 +243,8 @@ def _export_sequentially(published_db: Path, out_dir: Path) -> dict[str, ExportR
     return outcomes
 
 
-def _export_in_processes(published_db: Path, out_dir: Path, workers: int) -> dict[str, ExportResult | BaseException]:
+def _export_in_processes(published_db: Path, out_dir: Path, workers: int,
+                         pool: Executor | None) -> dict[str, ExportResult | BaseException]:
     from functools import partial
 
     from orchestration.parallel import map_in_processes
@@ -248,7 +252,7 @@ def _export_in_processes(published_db: Path, out_dir: Path, workers: int) -> dic
     open_published(published_db).close()  # a missing or unreadable file fails here, once, with its own error
     # the biggest workbook first, so that the others fill the second worker meanwhile
     return map_in_processes(partial(_export_or_error, published_db=Path(published_db), out_dir=out_dir),
-                            list(EXPORTS), workers=workers, first=(SOZIALMONITORING,))
+                            list(EXPORTS), workers=workers, first=(SOZIALMONITORING,), pool=pool)
 
 
 def _export_or_error(name: str, published_db: Path, out_dir: Path) -> ExportResult | BaseException:

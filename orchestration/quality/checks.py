@@ -18,12 +18,14 @@ step (`gx_suites`) that validates the suites in parallel worker processes.
 """
 # no `from __future__ import annotations`: Dagster inspects the real type of `context`
 import os
+from concurrent.futures import Executor
 from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 import dagster as dg
 
+from orchestration.defs.resources import WorkerProcesses
 from orchestration.quality.suites import PUBLISHED_MARTS, suite_path
 
 CHECK_NAME = "gx_suite"
@@ -125,12 +127,14 @@ EXPECTED_COST_ORDER = ("mart_indikatoren", "mart_sozialmonitoring", "mart_handlu
 
 
 def run_suites_in_processes(marts: Sequence[str], stichtag: str, *, db_path: Path | str | None = None,
-                            expectations_dir: Path | str | None = None, workers: int | None = None) -> dict:
+                            expectations_dir: Path | str | None = None, workers: int | None = None,
+                            pool: Executor | None = None) -> dict:
     """{mart: SuiteResult} for `marts`, validated by up to `workers` spawned processes (default: the CPUs).
 
     The suites only read (each opens the warehouse read-only), pandas and GX hold the GIL, and GX is not
     thread-safe (one project context per process), so processes: the nine suites of a refresh take about
-    half the time on two cores. One mart, or one worker, runs in this process.
+    half the time on two cores. One mart, or one worker, runs in this process, unless the run has started
+    its worker processes already (`pool`: they have imported GX meanwhile).
     """
     from functools import partial
 
@@ -140,9 +144,9 @@ def run_suites_in_processes(marts: Sequence[str], stichtag: str, *, db_path: Pat
     validate = partial(run_suite, db_path=db_path, parameters={"stichtag": stichtag},
                        expectations_dir=expectations_dir)
     workers = min(len(marts), workers or os.cpu_count() or 1)
-    if workers <= 1:
+    if workers <= 1 and pool is None:
         return {mart: validate(mart) for mart in marts}
-    return map_in_processes(validate, list(marts), workers=workers, first=EXPECTED_COST_ORDER)
+    return map_in_processes(validate, list(marts), workers=workers, first=EXPECTED_COST_ORDER, pool=pool)
 
 
 def build_mart_asset_checks(
@@ -176,10 +180,11 @@ def build_mart_asset_checks(
 
     @dg.multi_asset_check(specs=specs, name="gx_suites" if len(marts) > 1 else f"{marts[0]}_gx_suite",
                           can_subset=True)
-    def _checks(context: dg.AssetCheckExecutionContext):
+    def _checks(context: dg.AssetCheckExecutionContext, worker_processes: WorkerProcesses):
         selected = [mart_of[key] for key in mart_of if key in context.selected_asset_check_keys]
         stichtag = stichtag_resolver(context)
-        results = run_suites_in_processes(selected, stichtag, db_path=db_path, expectations_dir=expectations_dir)
+        results = run_suites_in_processes(selected, stichtag, db_path=db_path, expectations_dir=expectations_dir,
+                                          pool=worker_processes.pool)
         for mart in selected:
             result = results[mart]
             context.log.info(result.summary())
