@@ -156,6 +156,14 @@ def snapshot(src: Path, dst: Path, inbox: Path) -> None:
     shutil.copytree(src, dst, symlinks=True)
 
 
+def parse_where_the_last_refresh_ran(data: Path) -> None:
+    """Unmeasured `dbt parse` for the snapshot's warehouse path. A real quarterly refresh finds the parse state
+    its predecessor left for the same data directory (orchestration/dbt/project.keep_partial_parse); a
+    snapshot lives at another path, and dbt re-parses everything (~4 s) when the profile's path changes."""
+    subprocess.run([PY, "-c", "from orchestration.dbt.project import ensure_manifest; ensure_manifest(force=True)"],
+                   env=env_for(data), check=True, capture_output=True)
+
+
 DBT_ONLY = textwrap.dedent("""
     import sys, dagster as dg
     from orchestration.periods import Quarter
@@ -284,6 +292,7 @@ def main() -> int:
             for i in range(args.runs):
                 data = work / "incremental"
                 snapshot(base, data, inbox)
+                parse_where_the_last_refresh_ran(data)
                 results.setdefault("quarter_x1", []).append(measure("quarter_x1", refresh_args("2026-Q3", "2026-Q3"), data, logs))
 
             print("== dbt alone vs dbt through Dagster (one quarter's window on the full warehouse)")
