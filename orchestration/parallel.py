@@ -29,9 +29,12 @@ def _prepare_worker(preload: tuple[str, ...], nice: int) -> None:
         os.nice(nice)
     for name in preload:
         module, _, function = name.partition(":")
-        loaded = importlib.import_module(module)
-        if function:
-            getattr(loaded, function)()
+        try:
+            loaded = importlib.import_module(module)
+            if function:
+                getattr(loaded, function)()
+        except Exception:  # noqa: BLE001 - a warm-up only: an initializer that raises breaks the whole
+            pass           # pool; the task imports what it needs itself and fails with its own traceback
 
 
 def _worker_ready() -> int:

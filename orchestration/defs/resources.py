@@ -2,6 +2,7 @@
 import fcntl
 import json
 import os
+from concurrent.futures import Executor
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -96,5 +97,6 @@ class WorkerProcesses(dg.ConfigurableResource):
             pool.shutdown(wait=True, cancel_futures=True)
 
     @property
-    def pool(self):
-        return self._pool
+    def pool(self) -> Executor | None:
+        """The started processes; None outside a run (callers then start their own)."""
+        return getattr(self, "_pool", None)
