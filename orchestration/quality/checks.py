@@ -164,17 +164,17 @@ def build_mart_asset_checks(
     processes (`run_suites_in_processes`); a run that selects only some of the checks runs only those.
     """
     marts = list(marts)
+    suites = {mart: suite_path(mart, expectations_dir) for mart in marts}
     specs = [
         dg.AssetCheckSpec(
             name=name,
             asset=mart_asset_key(mart, asset_key_prefix),
             blocking=True,
-            description=f"Great-Expectations-Suite {suite_path(mart, expectations_dir).name}: Vollständigkeit, "
-                        "Wertebereiche, Konsistenz, Plausibilität, Geheimhaltung und Aktualität "
-                        "(error blockiert die Veröffentlichung).",
-            metadata={"suite": dg.MetadataValue.path(str(suite_path(mart, expectations_dir)))},
+            description=f"Great-Expectations-Suite {path.name}: Vollständigkeit, Wertebereiche, Konsistenz, "
+                        "Plausibilität, Geheimhaltung und Aktualität (error blockiert die Veröffentlichung).",
+            metadata={"suite": dg.MetadataValue.path(str(path))},
         )
-        for mart in marts
+        for mart, path in suites.items()
     ]
     mart_of = {spec.key: mart for spec, mart in zip(specs, marts)}
 
