@@ -177,10 +177,13 @@ DBT_ONLY = textwrap.dedent("""
     job = dg.define_asset_job("bench_dbt_only", selection=selection, partitions_def=quarterly_partitions,
                               executor_def=dg.in_process_executor)
     bench = dg.Definitions.merge(defs, dg.Definitions(jobs=[job]))
-    # the console logger as `sozialmonitor refresh` sets it (events go to the event log, not to the terminal)
-    result = bench.resolve_job_def("bench_dbt_only").execute_in_process(
-        instance=dg.DagsterInstance.get(), tags=partition_tags(first, last), raise_on_error=False,
-        run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}})
+    # the console logger, and the garbage collector's settings, as `sozialmonitor refresh` sets them
+    from orchestration.gc_tuning import long_lived_objects_frozen, skip_collections_at_exit
+    with long_lived_objects_frozen():
+        result = bench.resolve_job_def("bench_dbt_only").execute_in_process(
+            instance=dg.DagsterInstance.get(), tags=partition_tags(first, last), raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}})
+    skip_collections_at_exit()
     sys.exit(0 if result.success else 1)
 """)
 

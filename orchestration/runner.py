@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from orchestration.gc_tuning import long_lived_objects_frozen
 from orchestration.periods import Quarter
 from orchestration.settings import Settings, get_settings
 
@@ -123,6 +124,7 @@ def run_refresh(first: Quarter, last: Quarter, *, on_event: Callable[[StepEvent]
         with contextlib.ExitStack() as stack:
             if on_event:  # with a progress display, dbt's own output (dagster-dbt echoes it) goes to a log
                 stack.enter_context(contextlib.redirect_stdout(stack.enter_context(log_path.open("w", encoding="utf-8"))))
+            stack.enter_context(long_lived_objects_frozen())
             result = job.execute_in_process(instance=instance, run_id=run_id, tags=tags, raise_on_error=False,
                                             asset_selection=asset_selection, run_config=run_config)
     finally:

@@ -62,6 +62,43 @@ def test_wipe_closes_connections_before_the_files_go(project_instance):
     assert _many_assets_job(3).execute_in_process(instance=project_instance).success  # usable after the wipe
 
 
+def test_event_log_connections_sync_at_checkpoints_in_wal_mode(project_instance):
+    assert _many_assets_job(2).execute_in_process(instance=project_instance).success
+    storage = project_instance.event_log_storage
+    with storage.index_connection() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"  # Dagster's own choice, kept
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL (FULL would be 2)
+
+
+def _job_with_checks(n: int) -> dg.JobDefinition:
+    @dg.multi_asset(specs=[dg.AssetSpec("geprueft")],
+                    check_specs=[dg.AssetCheckSpec(f"c{i}", asset="geprueft") for i in range(n)])
+    def geprueft():
+        yield dg.MaterializeResult(asset_key="geprueft")
+        for i in range(n):
+            yield dg.AssetCheckResult(check_name=f"c{i}", asset_key="geprueft", passed=i % 2 == 0)
+
+    defs = dg.Definitions(assets=[geprueft], jobs=[dg.define_asset_job("checks", executor_def=dg.in_process_executor)])
+    return defs.resolve_job_def("checks")
+
+
+def test_asset_check_events_are_stored_without_asking_sqlite_for_the_table_each_time(project_instance, monkeypatch):
+    from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+
+    asked = []
+    dagsters_has_table = SqliteEventLogStorage.has_table
+    monkeypatch.setattr(SqliteEventLogStorage, "has_table",
+                        lambda self, name: asked.append(name) or dagsters_has_table(self, name))
+    result = _job_with_checks(12).execute_in_process(instance=project_instance)
+    assert result.success
+    evaluations = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+    assert evaluations == {f"c{i}": i % 2 == 0 for i in range(12)}
+    stored = project_instance.event_log_storage.get_asset_check_execution_history(
+        dg.AssetCheckKey(dg.AssetKey("geprueft"), "c3"), limit=5)
+    assert [r.status.value for r in stored] == ["FAILED"]  # stored and read back as Dagster does
+    assert asked.count("asset_check_executions") <= 1  # 24 planned and evaluated events, one question
+
+
 def test_dbt_resource_reports_the_version_the_executable_prints():
     from orchestration.dbt.project import dbt_executable
     from orchestration.dbt.resource import ProjectDbtCliResource
