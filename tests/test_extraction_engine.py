@@ -99,6 +99,24 @@ def test_same_file_twice_changes_nothing(data_dir, inbox):
     assert raw_rows(data_dir, "SELECT count(*) FROM raw.lieferungen WHERE quelle = 'sgb2'") == [(1,)]
 
 
+def test_a_quarter_s_refresh_reads_only_that_quarter_s_files(data_dir, inbox, monkeypatch):
+    from orchestration.sources import extraction
+
+    write_sgb2(inbox, sgb2_text())
+    write_sgb2(inbox, sgb2_text("September 2024"), name="SGB2_Wohnplaetze_2024-09_SYNTHETISCH.csv")
+    (inbox / "sgb2" / "SGB2_Wohnplaetze_falsch_benannt.csv").write_text("x", encoding="cp1252")
+    hashed = []
+    monkeypatch.setattr(extraction, "file_sha256", lambda path, real=extraction.file_sha256:
+                        hashed.append(path.name) or real(path))
+    report = extract_source("sgb2", [Q])
+    assert hashed == ["SGB2_Wohnplaetze_2024-12_SYNTHETISCH.csv"]  # the September file is not even read
+    assert [(o.periode, o.status) for o in report.outcomes] == [("2024-Q4", "geladen")]
+    assert report.unrecognised == ["SGB2_Wohnplaetze_falsch_benannt.csv"]  # reported whatever the quarter
+    assert [(o.periode, o.status) for o in extract_source("sgb2", [Quarter(2024, 3)]).outcomes] == [
+        ("2024-Q3", "geladen")]
+    assert raw_rows(data_dir, "SELECT DISTINCT _periode FROM raw.sgb2 ORDER BY 1") == [("2024-Q3",), ("2024-Q4",)]
+
+
 def test_copy_of_a_delivery_is_quarantined_as_duplicate_and_counted_once(data_dir, inbox):
     write_sgb2(inbox, sgb2_text())
     write_sgb2(inbox, sgb2_text(), name="SGB2_Wohnplaetze_2024-12_SYNTHETISCH_Kopie.csv")
