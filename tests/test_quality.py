@@ -157,6 +157,19 @@ def test_example_rows_are_stable_and_newest_first(good_db: Path, tmp_path: Path)
     assert [r["stichtag"] for r in examples] == [PUBLISHED_STICHTAG] * 5
 
 
+def test_batch_order_is_newest_stichtag_first_then_every_column_with_nulls_last() -> None:
+    from orchestration.quality.batches import stable_order
+
+    con = duckdb.connect()
+    rows = con.sql("""SELECT * FROM (VALUES (DATE '2020-03-31', 'b', 2.0), (NULL, 'a', 1.0),
+                      (DATE '2026-09-30', 'b', NULL), (DATE '2026-09-30', 'a', 5.0), (DATE '2026-09-30', 'b', 1.0))
+                      AS t(stichtag, "gebiet-id", wert)""")
+    ordered = rows.order(stable_order(rows.columns)).fetchall()
+    assert [(str(d) if d else None, g, w) for d, g, w in ordered] == [
+        ("2026-09-30", "a", 5.0), ("2026-09-30", "b", 1.0), ("2026-09-30", "b", None),
+        ("2020-03-31", "b", 2.0), (None, "a", 1.0)]
+
+
 def test_runner_needs_the_published_stichtag(good_db: Path) -> None:
     with pytest.raises(ValueError, match="stichtag"):
         run_suite("mart_pflege", good_db, {})

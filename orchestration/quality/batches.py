@@ -161,32 +161,32 @@ def _columns_of(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
 def read_batch(
     suite: Suite, name: str, con: duckdb.DuckDBPyConnection, parameters: Mapping[str, str]
 ) -> pd.DataFrame:
-    """Run one batch and return its rows; an empty batch is an error unless the suite allows it.
+    """Run one batch and return its rows in a stable order; an empty batch is an error unless the suite
+    allows it.
 
     An empty batch would let every column expectation on it pass without looking at anything.
     """
     sql = render_batch_sql(suite, name, con)
     used = {p: parameters[p] for p in dict.fromkeys(re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", sql))}
     try:
-        frame = con.execute(sql, used).df() if used else con.execute(sql).df()
+        relation = con.sql(sql, params=used) if used else con.sql(sql)
+        frame = relation.order(stable_order(relation.columns)).df()
     except duckdb.Error as exc:
         raise BatchError(f"batch '{name}' failed in DuckDB: {exc}") from exc
     if frame.empty and not suite.batches[name].darf_leer_sein:
         raise BatchError(f"batch '{name}' returned no rows, so its checks would look at nothing")
-    return in_stable_order(frame)
+    return frame
 
 
-def in_stable_order(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows newest Stichtag first, then by every column: the same data always gives the same examples.
+def stable_order(columns: list[str]) -> str:
+    """ORDER BY for a batch: newest Stichtag first, then by every column, so the same data always give the
+    same example rows.
 
     DuckDB returns rows of a parallel query in no fixed order; the example rows end up in the check's
     metadata and in mart_datenqualitaet, which must be the same for a re-run of the same data, and a
-    planner wants to see the newest problem first.
+    planner wants to see the newest problem first. Sorted by DuckDB, not pandas: for mart_indikatoren's 27
+    batches a pandas sort by all columns was 0.7 of the suite's 3.8 s.
     """
-    order = sorted(frame.columns, key=lambda c: c != "stichtag")
-    try:
-        frame = frame.sort_values(order, ascending=[c != "stichtag" for c in order], na_position="last",
-                                  kind="mergesort")
-    except TypeError:  # a column of unorderable values (lists, structs): keep DuckDB's order
-        pass
-    return frame.reset_index(drop=True)
+    order = sorted(columns, key=lambda c: c != "stichtag")
+    quoted = ['"' + c.replace('"', '""') + '"' for c in order]
+    return ", ".join(f"{q} {'DESC' if c == 'stichtag' else 'ASC'} NULLS LAST" for c, q in zip(order, quoted))
