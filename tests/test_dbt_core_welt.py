@@ -532,7 +532,7 @@ def test_a_new_window_reparses_only_its_files_and_its_tests_check_the_new_window
     # the first compile parsed everything (no saved state in its target folder); the second one must not
     assert "Unable to do partial parsing" not in result.stdout, result.stdout[-3000:]
     tests = list((tmp_path / "target" / "compiled").rglob("stg_melderegister_bestand.yml/*.sql"))
-    assert len(tests) == 5
+    assert len(tests) == 4
     for test_sql in tests:
         assert "cast('2021-03-31' as date) and cast('2021-03-31' as date)" in test_sql.read_text(), test_sql.name
         assert "2020-12-31" not in test_sql.read_text(), test_sql.name
@@ -555,6 +555,11 @@ def test_quality_gates_fail_on_broken_inputs(welt, tmp_path):
     # an area without its name: the model's one not-null test names that column, once
     con = duckdb.connect(str(warehouse))
     con.execute("UPDATE core.dim_wohnplatz SET name = NULL WHERE wohnplatz_id = '00405'")
+    # a sex code outside m/w/d in two rows, an unknown municipality kind in one: the model's one test of
+    # accepted values names each column and value (the window's filter still applies)
+    con.execute("""UPDATE core.fct_bevoelkerung SET geschlecht = 'x' WHERE rowid IN (
+                   SELECT rowid FROM core.fct_bevoelkerung WHERE geschlecht = 'w' ORDER BY ALL LIMIT 2)""")
+    con.execute("UPDATE core.dim_kommune SET art = 'Markt' WHERE ags = (SELECT min(ags) FROM core.dim_kommune)")
     con.close()
     # default floor of the match rate (98 %): the fixture's 13 of 14 must fail the gate
     result = run_dbt(warehouse, "test", *CORE_SELECTION, work=tmp_path)
@@ -568,6 +573,14 @@ def test_quality_gates_fail_on_broken_inputs(welt, tmp_path):
     assert not_null["status"] == "fail" and not_null["failures"] == 1  # one column lacks values
     con = duckdb.connect(str(warehouse), read_only=True)
     assert con.execute(not_null["compiled_code"]).fetchall() == [("name", 1)]  # what dbt counted as the failure
+    accepted = {r["unique_id"].split(".")[2]: r for r in _results(tmp_path)
+                if r["unique_id"].split(".")[2].startswith("accepted_values_columns_")}
+    assert {name for name, r in accepted.items() if r["status"] == "fail"} == {
+        "accepted_values_columns_fct_bevoelkerung", "accepted_values_columns_dim_kommune"}
+    assert con.execute(accepted["accepted_values_columns_fct_bevoelkerung"]["compiled_code"]).fetchall() == [
+        ("geschlecht", "x", 2)]
+    assert con.execute(accepted["accepted_values_columns_dim_kommune"]["compiled_code"]).fetchall() == [
+        ("art", "Markt", 1)]
     con.close()
 
 
