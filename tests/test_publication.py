@@ -173,16 +173,23 @@ def test_second_refresh_is_refused_while_one_runs(data_dir):
     release_refresh_lock(acquire_refresh_lock(get_settings().lock_file, "run-third"))
 
 
-def test_status_shows_the_latest_publication_and_its_checks(warehouse, capsys):
+def test_status_shows_the_latest_publication_and_its_checks(warehouse, capsys, monkeypatch):
+    import sys
+
     from typer.testing import CliRunner
 
+    from orchestration import cli
     from orchestration.cli import app
+
+    # the rich console is bound to the stdout of the moment `orchestration.cli` was first imported (by
+    # whichever test came first); bind it to this test's captured stdout
+    monkeypatch.setattr(cli.console, "file", sys.stdout)
 
     row = {**publication_row("run-status-1"), "pruefungen": 12, "pruefungen_bestanden": 11, "warnungen": 1,
            "pruefungen_zusammenfassung": json.dumps({"bestanden": 11, "warnungen": ["marts/mart_pflege:gx_suite"]})}
     publish(get_settings(), row, [])
     result = CliRunner().invoke(app, ["status"], env={"COLUMNS": "200"})
-    output = result.output + capsys.readouterr().out  # the rich console writes to the real stdout
+    output = result.output + capsys.readouterr().out
     assert result.exit_code == 0, output
     assert "Published: Stichtag 31.12.2024 (2024-Q4), run run-status-1" in output
     assert "Checks: 11/12 passed, 1 warnings (marts/mart_pflege:gx_suite)" in output
