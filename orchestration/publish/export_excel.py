@@ -9,8 +9,14 @@ format or a marker, never 0 or empty for something that is not a number:
     ≈ 12,3 %  estimated: carried from the old area scheme (number kept, format shows "≈ ")
     –         not collected at this Stichtag (a yearly indicator in another quarter)
 
-Workbooks are written in openpyxl's write-only mode (streamed rows, small memory) and then repacked
-with fixed zip timestamps and fixed document dates, so the same published data give the same bytes.
+Workbooks are written in openpyxl's write-only mode: openpyxl writes the frame of each sheet (widths,
+frozen panes, autofilter, title, legend and header rows) and the styles. The data rows of a table sheet
+(400,000 cells in Sozialmonitoring.xlsx) are written as sheet XML by `SheetRows` and put into the sheet
+when the zip is repacked: openpyxl builds a cell object and an lxml element per cell, which took two thirds
+of the export's time. The cells are those openpyxl would write (inline strings, numbers as "%.16g", dates
+as Excel serials, the same style ids), except that text starting with "=" stays text, never a formula.
+The repack also fixes the zip timestamps and the document dates, so the same published data give the
+same bytes.
 """
 from __future__ import annotations
 
@@ -19,14 +25,17 @@ import math
 import re
 import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Any, Iterable, Mapping, Sequence
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 
 # -- markers and legend ---------------------------------------------------------------------------------
 GESPERRT = "gesperrt"
@@ -274,7 +283,67 @@ class CellMaker:
         return [self(value, fmt, style, col.wrap) for col, (value, fmt, style) in zip(columns, rendered)]
 
 
-def write_table_sheet(wb: Workbook, sheet: TableSheet) -> None:
+class SheetRows:
+    """The XML of a table sheet's data rows (`<row>` elements of `<sheetData>`), written as text.
+
+    Each combination of number format and style is registered with openpyxl once, through a prototype
+    cell, so the rows use the style ids openpyxl writes into styles.xml."""
+
+    def __init__(self, ws, sheet_name: str):
+        self.ws, self.sheet_name, self._style_attrs = ws, sheet_name, {}
+
+    def style_attr(self, fmt: str | None, style: str, wrap: bool) -> str:
+        key = (fmt, style, wrap)
+        if key not in self._style_attrs:
+            proto = _cell(self.ws, None, fmt, style, wrap)
+            self._style_attrs[key] = f' s="{proto.style_id}"' if proto.has_style else ""
+        return self._style_attrs[key]
+
+    def xml(self, columns: Sequence[Column], rendered: Sequence[Sequence[Rendered]], first_row: int) -> str:
+        letters = [get_column_letter(i) for i in range(1, len(columns) + 1)]
+        parts = []
+        for row_number, row in enumerate(rendered, first_row):
+            parts.append(f'<row r="{row_number}">')
+            for letter, col, (value, fmt, style) in zip(letters, columns, row):
+                ref = f"{letter}{row_number}"
+                try:
+                    parts.append(cell_xml(ref, value, self.style_attr(fmt, style, col.wrap)))
+                except ValueError as err:
+                    raise ValueError(f"sheet {self.sheet_name!r}, row {row_number}, column {col.header!r} "
+                                     f"({col.key}): {err}") from None
+            parts.append("</row>")
+        return "".join(parts)
+
+
+def cell_xml(ref: str, value: Any, style_attr: str = "") -> str:
+    """One `<c>` element as openpyxl writes it; an unstyled empty cell is left out, as openpyxl does."""
+    if value is None:
+        return f'<c r="{ref}"{style_attr} t="n"/>' if style_attr else ""
+    if isinstance(value, str):
+        if ILLEGAL_CHARACTERS_RE.search(value):
+            raise ValueError(f"text {value!r} contains a control character Excel cannot store")
+        space = ' xml:space="preserve"' if value != value.strip() else ""
+        return f'<c r="{ref}"{style_attr} t="inlineStr"><is><t{space}>{_xml_text(value)}</t></is></c>'
+    if isinstance(value, bool):
+        return f'<c r="{ref}"{style_attr} t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, (int, float, Decimal)):
+        if isinstance(value, (float, Decimal)) and not math.isfinite(value):
+            raise ValueError(f"number {value} is not finite")
+        return f'<c r="{ref}"{style_attr} t="n"><v>{"%.16g" % value}</v></c>'
+    if isinstance(value, (datetime, date, time)):
+        if getattr(value, "tzinfo", None) is not None:
+            raise ValueError(f"{value} has a time zone; Excel stores local times only")
+        return f'<c r="{ref}"{style_attr} t="n"><v>{"%.16g" % to_excel(value)}</v></c>'
+    raise ValueError(f"cannot write a {type(value).__name__} ({value!r}) to a cell")
+
+
+def _xml_text(value: str) -> str:
+    # a carriage return would become a line feed when the file is read (XML end-of-line handling)
+    return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;"))
+
+
+def write_table_sheet(wb: Workbook, sheet: TableSheet) -> tuple[Any, str]:
+    """Write the sheet's frame with openpyxl; return the worksheet and the XML of its data rows."""
     ws = wb.create_sheet(sheet_title(sheet.name))
     columns = list(sheet.columns)
     rendered = render(columns, sheet.rows)
@@ -285,11 +354,10 @@ def write_table_sheet(wb: Workbook, sheet: TableSheet) -> None:
     ws.freeze_panes = f"{get_column_letter(sheet.frozen_columns + 1)}{FIRST_DATA_ROW}"
     last_row = HEADER_ROW + max(len(rendered), 1)
     ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(columns))}{last_row}"
+    data_rows = SheetRows(ws, sheet.name).xml(columns, rendered, FIRST_DATA_ROW)  # raises before the sheet is opened
     _write_frame(ws, sheet.title)
     ws.append(_header_cells(ws, columns))
-    make = CellMaker(ws)
-    for row in rendered:
-        ws.append(make.row(columns, row))
+    return ws, data_rows
 
 
 def write_block_sheet(wb: Workbook, sheet: BlockSheet) -> None:
@@ -335,25 +403,30 @@ def workbook_bytes(sheets: Iterable[TableSheet | BlockSheet], document_time: dat
     wb.properties.creator = "Sozialmonitoring Rheinisch-Bergischer Kreis"
     wb.properties.title = title
     wb.properties.language = "de-DE"
+    data_rows = []
     for sheet in sheets:
         if isinstance(sheet, TableSheet):
-            write_table_sheet(wb, sheet)
+            data_rows.append(write_table_sheet(wb, sheet))
         else:
             write_block_sheet(wb, sheet)
     buffer = io.BytesIO()
     wb.save(buffer)
-    return normalise_xlsx(buffer.getvalue(), document_time)
+    # openpyxl names each worksheet's zip member (ws.path) when it saves
+    rows_by_member = {ws.path.lstrip("/"): xml for ws, xml in data_rows}
+    return normalise_xlsx(buffer.getvalue(), document_time, rows_by_member)
 
 
 _CORE_DATES = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
 
 
-def normalise_xlsx(data: bytes, document_time: datetime) -> bytes:
-    """Repack the zip with fixed member times and the document dates set to `document_time`.
+def normalise_xlsx(data: bytes, document_time: datetime, rows_by_member: Mapping[str, str] | None = None) -> bytes:
+    """Repack the zip with fixed member times and the document dates set to `document_time`, and put
+    each table sheet's data rows (`rows_by_member`: zip member -> XML) at the end of its sheetData.
 
     openpyxl stamps docProps/core.xml with the wall clock on every save and zipfile stamps every
     member with the current time; both would make two exports of the same data differ.
     """
+    rows_by_member = rows_by_member or {}
     stamp = document_time.replace(tzinfo=None, microsecond=0).isoformat().encode() + b"Z"
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
@@ -362,8 +435,20 @@ def normalise_xlsx(data: bytes, document_time: datetime) -> bytes:
             content = source.read(info.filename)
             if info.filename == "docProps/core.xml":
                 content = _CORE_DATES.sub(lambda m: m.group(1) + stamp + m.group(3), content)
+            elif info.filename in rows_by_member:
+                content = _with_data_rows(content, rows_by_member[info.filename], info.filename)
             member = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_TIME)
             member.compress_type = zipfile.ZIP_DEFLATED
             member.external_attr = 0o644 << 16
             target.writestr(member, content, compresslevel=6)
+    missing = set(rows_by_member) - set(source.namelist())
+    if missing:
+        raise RuntimeError(f"openpyxl wrote no sheet {sorted(missing)} for the data rows")
     return out.getvalue()
+
+
+def _with_data_rows(sheet_xml: bytes, rows_xml: str, member: str) -> bytes:
+    end = sheet_xml.rfind(b"</sheetData>")
+    if end < 0:
+        raise RuntimeError(f"{member} has no </sheetData> to put the data rows into")
+    return sheet_xml[:end] + rows_xml.encode("utf-8") + sheet_xml[end:]
