@@ -116,7 +116,8 @@ def discover(contract: Contract, inbox: Path,
 
     `periods`: only deliveries of these periods (`2026-Q3`) are returned and read. A refresh of one quarter
     then hashes that quarter's files, not the whole history's (1.07 GB of the demo inbox: 0.6 s of a
-    quarter's refresh, more where the page cache does not hold them). Names that match no file pattern are reported whatever the period.
+    quarter's refresh, more where the page cache does not hold them). Names that match no file pattern
+    are reported whatever the period.
     """
     folder = inbox / contract.id
     deliveries, unrecognised = [], []
