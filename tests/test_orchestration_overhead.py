@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -164,8 +165,47 @@ def test_duckdb_memory_is_capped_in_the_extraction_and_in_dbt(tmp_path, monkeypa
     assert limit() == "2.7 GiB" and dbt_env()["SOZIALMONITOR_DUCKDB_MEMORY_LIMIT"] == "3GB"  # the default, 3 GB
     monkeypatch.setenv("SOZIALMONITOR_DUCKDB_MEMORY_LIMIT", "1GB")
     assert limit() == "953.6 MiB" and dbt_env()["SOZIALMONITOR_DUCKDB_MEMORY_LIMIT"] == "1GB"
-    profile = (ROOT / "dbt_project" / "profiles.yml").read_text()
-    assert "memory_limit: \"{{ env_var('SOZIALMONITOR_DUCKDB_MEMORY_LIMIT', '3GB') }}\"" in profile
+    assert dbt_connection_setting(tmp_path / "dbt.duckdb", "memory_limit") == "953.6 MiB"
+
+
+def dbt_connection_setting(database: Path, name: str) -> str:
+    """A DuckDB setting as dbt-duckdb's own connection setup applies our profile (rendered like dbt, env_var only)."""
+    import jinja2
+    from dbt.adapters.duckdb.credentials import DuckDBCredentials
+    from dbt.adapters.duckdb.environments import Environment
+
+    from orchestration.dbt.project import dbt_env
+
+    environment = {**os.environ, **dbt_env()}  # what the orchestration hands to dbt's process
+
+    def render(value):
+        if isinstance(value, str):
+            return jinja2.Environment().from_string(value).render(env_var=lambda k, d=None: environment.get(k, d))
+        if isinstance(value, dict):
+            return {k: render(v) for k, v in value.items()}
+        return [render(v) for v in value] if isinstance(value, list) else value
+
+    profile = yaml.safe_load((ROOT / "dbt_project" / "profiles.yml").read_text())
+    output = render(profile["sozialmonitor"]["outputs"]["warehouse"])
+    # set once when the database opens: dbt-duckdb repeats every `settings:` entry on each node's cursor
+    assert name not in (output.get("settings") or {})
+    del output["type"], output["threads"]
+    credentials = DuckDBCredentials.from_dict({**output, "path": str(database), "database": "dbt", "schema": "main"})
+    connection = Environment.initialize_db(credentials)
+    try:
+        cursor = Environment.initialize_cursor(credentials, connection.cursor())
+        return cursor.execute(f"SELECT current_setting('{name}')").fetchone()[0]
+    finally:
+        connection.close()
+
+
+def test_loading_the_definitions_leaves_the_heavy_libraries_to_the_steps_that_use_them():
+    """The UI, the daemon's sensors and every run's process load the definitions first; pandas (0.3 s),
+    openpyxl and GX (2 s) are imported by the extraction, export and check steps that need them."""
+    code = ("import sys, orchestration.definitions; "
+            "print(sorted(m for m in ('pandas', 'openpyxl', 'great_expectations') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
 def _worker_state(_: int) -> tuple[int, bool, int]:

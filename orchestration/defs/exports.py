@@ -4,7 +4,6 @@ import dagster as dg
 from orchestration.defs.publication import PUBLICATION_KEY
 from orchestration.defs.resources import WorkerProcesses
 from orchestration.partitions import quarterly_partitions, single_run_backfill
-from orchestration.publish.exports import ExportError, run_exports
 from orchestration.settings import get_settings
 
 EXPORTS_KEY = dg.AssetKey(["publikation", "exporte"])
@@ -21,6 +20,10 @@ EXPORTS_KEY = dg.AssetKey(["publikation", "exporte"])
     "(WGS84) beside the published file; each written atomically. A failed export never touches the publication.",
 )
 def exporte(context: dg.AssetExecutionContext, worker_processes: WorkerProcesses) -> dg.MaterializeResult:
+    # imported here, not with the definitions: the workbook writer brings openpyxl (0.05 s) into every process
+    # that loads them (UI, sensors, runs)
+    from orchestration.publish.exports import ExportError, run_exports
+
     settings = get_settings()
     try:
         results = run_exports(settings.published_db, settings.published_dir, pool=worker_processes.pool)

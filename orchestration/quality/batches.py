@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import re
 import time
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 import duckdb
-import pandas as pd
+
+if TYPE_CHECKING:  # DuckDB's .df() brings pandas in when a batch is read
+    import pandas as pd
 
 from orchestration.quality.suites import Suite
 

@@ -14,9 +14,10 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-import pandas as pd
+if TYPE_CHECKING:  # imported where batches are read (the Dagster definitions load this module, not pandas)
+    import pandas as pd
 
 from orchestration.quality.batches import BatchError, connect_read_only, read_batch
 from orchestration.quality.gx_runtime import DataFrameValidator
@@ -246,6 +247,8 @@ def _example_rows(frame: pd.DataFrame, index_list: Any) -> list[dict[str, Any]]:
 
 def _json_safe(value: Any) -> Any:
     """Batch values as JSON: dates as ISO text, NaN/NaT/NA as null, numpy scalars as Python."""
+    import pandas as pd  # already loaded: the values come from a batch's frame
+
     if value is None or value is pd.NaT or value is pd.NA:
         return None
     if isinstance(value, pd.Timestamp):

@@ -13,6 +13,9 @@ from typing import Any
 
 import yaml
 
+# libyaml's loader where PyYAML has it (the same safe constructors): the Dagster definitions load all
+# 15 contracts, 0.13 s with the pure-Python loader
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 CONTRACT_DIR = Path(__file__).resolve().parent
 
 # contract type -> DuckDB type of the raw column
@@ -231,7 +234,7 @@ def _file_spec(raw: dict[str, Any], where: str) -> FileSpec:
 @cache
 def load_contract(source_id: str) -> Contract:
     path = CONTRACT_DIR / f"{source_id}.yaml"
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     if raw.get("id") != source_id:
         raise ContractError(f"{path}: id {raw.get('id')!r} does not match the file name")
     if raw.get("turnus") not in CADENCES:

@@ -15,10 +15,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas is imported where a Python-parsed delivery becomes a frame: loading the Dagster
+    import pandas as pd  # definitions (UI, sensors, every run's process) should not pay its 0.3 s import
 
 from orchestration.sources.contract import Contract, FileSpec, Sheet, Table
 from orchestration.sources.problems import DeliveryRejected, Violation, reject
@@ -198,7 +200,7 @@ def _read_csv_python(con, path: Path, spec: FileSpec, table: Table, relation: st
     if not text.endswith(("\n", "\r")) and not spec.ende_bei_leerzeile:
         violations.append(Violation("truncated", "the file does not end with a line break: the delivery looks truncated",
                                     row=len(lines)))
-    frame = pd.DataFrame(records, columns=["_zeile", *_unique(header)], dtype=object)
+    frame = _text_frame(records, columns=["_zeile", *_unique(header)])
     incoming = _register(con, frame, table, relation, header, preamble=preamble)
     incoming.violations.extend(violations)
     return incoming
@@ -241,7 +243,7 @@ def read_xlsx(con, path: Path, spec: FileSpec, sheet: Sheet, table: Table, relat
             total_row = dict(zip(header, texts))
             continue
         records.append([index, *texts])
-    frame = pd.DataFrame(records, columns=["_zeile", *_unique(header)], dtype=object)
+    frame = _text_frame(records, columns=["_zeile", *_unique(header)])
     incoming = _register(con, frame, table, relation, header, preamble=preamble)
     incoming.total_row = total_row
     return incoming
@@ -311,7 +313,7 @@ def read_json(con, path: Path, spec: FileSpec, table: Table, relation: str) -> I
     header = _unique([normalise_header(k) for k in dict.fromkeys(k for r in records for k in r)])
     by_key = {header_key(h): h for h in header}
     rows = [[i, *[_json_text(r.get(by_key[header_key(h)])) for h in header]] for i, r in enumerate(records, start=1)]
-    frame = pd.DataFrame(rows, columns=["_zeile", *header], dtype=object)
+    frame = _text_frame(rows, columns=["_zeile", *header])
     return _register(con, frame, table, relation, header, meta=meta if isinstance(meta, dict) else {})
 
 
@@ -338,12 +340,18 @@ def read_geojson(con, path: Path, spec: FileSpec, table: Table, relation: str) -
         props = {header_key(k): v for k, v in (feature.get("properties") or {}).items()}
         rows.append([i, *[_json_text(props.get(header_key(h))) for h in header[:-1]],
                      _json_text(feature.get("geometry"))])
-    frame = pd.DataFrame(rows, columns=["_zeile", *header], dtype=object)
+    frame = _text_frame(rows, columns=["_zeile", *header])
     meta = {k: v for k, v in data.items() if k not in ("features", "type")}
     return _register(con, frame, table, relation, header, meta=meta)
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def _text_frame(rows: list[list[Any]], columns: list[str]) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame(rows, columns=columns, dtype=object)
 
 
 def _register(con, frame: pd.DataFrame, table: Table, relation: str, header: list[str], **extra) -> Incoming:
