@@ -140,7 +140,8 @@ def _require_key() -> None:
         fail(str(exc))
 
 
-def do_refresh(first: Quarter, last: Quarter, *, skip_report: bool = False) -> "object":
+def do_refresh(first: Quarter, last: Quarter, *, skip_report: bool = False,
+               rebuild_reference: bool = False) -> "object":
     from rich.live import Live
 
     from orchestration.defs.resources import RefreshAlreadyRunning, acquire_refresh_lock, release_refresh_lock
@@ -176,7 +177,8 @@ def do_refresh(first: Quarter, last: Quarter, *, skip_report: bool = False) -> "
         selection = None
         if skip_report:
             selection = [k for k in _all_asset_keys() if k.path[0] != "berichte"]
-        result = run_refresh(first, last, on_event=on_event, asset_selection=selection)
+        result = run_refresh(first, last, on_event=on_event, asset_selection=selection,
+                             reuse_reference=not rebuild_reference)
     return result
 
 
@@ -197,6 +199,19 @@ def print_refresh_summary(result) -> None:
                   f"in {result.seconds:.0f} s" + (f" (dbt log: {result.log_path})" if result.log_path else ""))
     if result.failed_checks:
         console.print("Failed checks: " + ", ".join(result.failed_checks[:20]))
+    decision = result.reference
+    if decision is not None and decision.reused:
+        console.print(f"Reference models left out ({decision.nodes} dbt nodes): nothing they are built from changed "
+                      f"since run {decision.run_id}. `--rebuild-reference` rebuilds them anyway.")
+    elif decision is not None:
+        console.print(f"Reference models rebuilt: {decision.reason}.")
+
+
+def reference_summary(decision) -> dict | None:
+    if decision is None:
+        return None
+    return {"reused": decision.reused, "nodes_left_out": decision.nodes, "reason": decision.reason,
+            "built_in_run": decision.run_id}
 
 
 def write_summary_json(result, path: Path) -> None:
@@ -207,6 +222,7 @@ def write_summary_json(result, path: Path) -> None:
         "run_id": result.run_id, "success": result.success, "first": result.first.label, "last": result.last.label,
         "seconds": round(result.seconds, 2), "step_seconds": {k: round(v, 2) for k, v in result.step_seconds.items()},
         "failures": result.failures, "failed_checks": result.failed_checks,
+        "reference_models": reference_summary(result.reference),
     }, indent=2, ensure_ascii=False), encoding="utf-8")
 
 
@@ -216,6 +232,9 @@ def refresh(
     from_: Optional[str] = typer.Option(None, "--from", help="First quarter of a backfill (one run for the whole window)."),
     to: Optional[str] = typer.Option(None, help="Last quarter of a backfill (default: the last complete quarter)."),
     no_report: bool = typer.Option(False, "--no-report", help="Skip building the report site."),
+    rebuild_reference: bool = typer.Option(
+        False, "--rebuild-reference", help="Rebuild and re-test the dbt models built from reference data only "
+        "(street directory, boundaries, ...) even when nothing they are built from changed."),
     summary_json: Optional[Path] = typer.Option(
         None, "--summary-json", help="Also write the run's summary (status, seconds per step) as JSON to this file."),
 ) -> None:
@@ -224,7 +243,7 @@ def refresh(
     Without options it refreshes the last complete quarter. The run appears in the Dagster UI.
     """
     first, last = _quarters(quarter, from_, to)
-    result = do_refresh(first, last, skip_report=no_report)
+    result = do_refresh(first, last, skip_report=no_report, rebuild_reference=rebuild_reference)
     print_refresh_summary(result)
     if result.success:
         from orchestration.status import render_publication

@@ -12,8 +12,9 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
+from orchestration.dbt.reference_state import RUN_TAG as REFERENCE_RUN_TAG
 from orchestration.gc_tuning import long_lived_objects_frozen
 from orchestration.periods import Quarter
 from orchestration.settings import Settings, get_settings
@@ -56,6 +57,7 @@ class RefreshResult:
     skipped: list[str] = field(default_factory=list)
     materialized: list[str] = field(default_factory=list)  # asset keys, e.g. 'publikation/monitoring'
     log_path: Path | None = None
+    reference: Any = None  # orchestration.dbt.reference_state.ReuseDecision: were the reference models left out?
 
 
 def partition_tags(first: Quarter, last: Quarter) -> dict[str, str]:
@@ -99,7 +101,13 @@ def blocking_check_message(name: str, evaluation) -> str:
 
 
 def run_refresh(first: Quarter, last: Quarter, *, on_event: Callable[[StepEvent], None] | None = None,
-                asset_selection=None, extra_tags: dict[str, str] | None = None) -> RefreshResult:
+                asset_selection=None, extra_tags: dict[str, str] | None = None,
+                reuse_reference: bool = True) -> RefreshResult:
+    """One run of the quarterly refresh job for first..last, in this process.
+
+    `reuse_reference`: leave out the dbt models built from reference data only when nothing they are built
+    from changed since their recorded build (orchestration/dbt/reference_state.py); False rebuilds them.
+    """
     import dagster as dg
     from dagster._core.utils import make_new_run_id
 
@@ -111,6 +119,11 @@ def run_refresh(first: Quarter, last: Quarter, *, on_event: Callable[[StepEvent]
     instance = dg.DagsterInstance.get()
     run_id = make_new_run_id()
     tags = {**partition_tags(first, last), "sozialmonitor/quelle": "cli", **(extra_tags or {})}
+    reference = None
+    if reuse_reference:
+        asset_selection, reference = without_unchanged_reference_models(defs, asset_selection, settings)
+        if reference.reused:
+            tags[REFERENCE_RUN_TAG] = f"wiederverwendet:{reference.fingerprint}"
     stop = threading.Event()
     poller = threading.Thread(target=_poll_events, args=(instance, run_id, on_event, stop), daemon=True)
     if on_event is not None:
@@ -132,7 +145,7 @@ def run_refresh(first: Quarter, last: Quarter, *, on_event: Callable[[StepEvent]
         if poller.is_alive():
             poller.join(timeout=5)
     outcome = RefreshResult(run_id, result.success, first, last, time.perf_counter() - t0,
-                            log_path=log_path if on_event else None)
+                            log_path=log_path if on_event else None, reference=reference)
     starts: dict[str, float] = {}
     for record in instance.all_logs(run_id):  # log records carry the timestamps
         event = record.dagster_event
@@ -158,6 +171,17 @@ def run_refresh(first: Quarter, last: Quarter, *, on_event: Callable[[StepEvent]
                 if severity == "ERROR":
                     outcome.failures.append(blocking_check_message(name, evaluation))
     return outcome
+
+
+def without_unchanged_reference_models(defs, asset_selection, settings: Settings):
+    """(selection, decision): the run's asset keys without the reference models when they may be left out."""
+    from orchestration.defs.dbt import reference_models
+
+    decision = reference_models().decide(settings.warehouse, settings.inbox)
+    if not decision.reused:
+        return asset_selection, decision
+    keys = asset_selection if asset_selection is not None else defs.resolve_asset_graph().materializable_asset_keys
+    return [k for k in keys if k not in decision.skip], decision
 
 
 def _poll_events(instance, run_id: str, on_event: Callable[[StepEvent], None], stop: threading.Event) -> None:

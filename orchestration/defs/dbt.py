@@ -6,21 +6,25 @@ environment, see orchestration/dbt/partition_vars.py). Each run hands its parse 
 dbt re-parses only what changed.
 """
 import json
+from functools import cache
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.dbt.partition_vars import (dbt_build_args, environment, partition_vars, window_environment,
                                               window_quarters)
 from orchestration.dbt.project import (apply_dbt_env, dbt_executable, ensure_manifest, keep_partial_parse,
                                        prune_run_targets)
+from orchestration.dbt.reference_state import RUN_TAG, ReferenceChanged, ReferenceModels
 from orchestration.dbt.resource import ProjectDbtCliResource
 from orchestration.dbt.translator import SozialmonitorTranslator
 from orchestration.defs.resources import RefreshLock
 from orchestration.defs.sources import WAREHOUSE_POOL
 from orchestration.partitions import quarterly_partitions, single_run_backfill
 from orchestration.settings import get_settings
+from orchestration.warehouse import connection
 
 SETTINGS = get_settings()
 apply_dbt_env(SETTINGS)
@@ -58,6 +62,39 @@ def summarise_dbt_failures(run_results: Path) -> str:
     return "\n".join(lines) or "dbt reported a failure without a failed node; see the dbt log."
 
 
+@cache
+def reference_models() -> ReferenceModels:
+    """The dbt assets built from reference data only (see orchestration/dbt/reference_state.py)."""
+    return ReferenceModels(dbt_monitoring, json.loads(Path(MANIFEST).read_text(encoding="utf-8")),
+                           SETTINGS.dbt_project_dir / "dbt_project.yml")
+
+
+def check_reference_state(context: dg.AssetExecutionContext, selected: set, warehouse: Path) -> None:
+    """Before dbt: confirm a run's decision to leave the reference models out, or forget their recorded
+    build when this one rebuilds any of them."""
+    reused = context.run.tags.get(RUN_TAG)
+    if not reused and not selected & reference_models().keys:
+        return
+    with connection(warehouse) as con:
+        try:
+            reference_models().before_build(con, selected, reused)
+        except ReferenceChanged as exc:
+            raise dg.Failure(description=str(exc), allow_retries=False) from None
+    if reused:
+        context.log.info(f"reference models left out of this build, unchanged ({reused})")
+
+
+def record_reference_state(context: dg.AssetExecutionContext, warehouse: Path) -> None:
+    try:
+        with connection(warehouse) as con:
+            reference_models().record_build(con, context.run_id)
+    except duckdb.Error as exc:  # the build itself is fine; the next refresh just rebuilds them again
+        context.log.warning(f"the state of the reference models could not be recorded: {exc}")
+        return
+    context.log.info("reference models built and tested: their state is recorded, so refreshes that find "
+                     "nothing they are built from changed leave them out")
+
+
 @dbt_assets(
     manifest=MANIFEST,
     project=DBT_PROJECT,
@@ -71,13 +108,19 @@ def dbt_monitoring(context: dg.AssetExecutionContext, dbt: DbtCliResource, refre
     first, last = window_quarters(*context.partition_time_window)
     vars = partition_vars(first, last)
     context.log.info(f"dbt build for {first}..{last}: {vars}")
-    apply_dbt_env(get_settings())
+    settings = get_settings()
+    apply_dbt_env(settings)
+    selected, selected_checks = set(context.selected_asset_keys), set(context.selected_asset_check_keys)
+    check_reference_state(context, selected, settings.warehouse)
     with environment(window_environment(vars)):  # dbt's subprocess starts inside: it inherits the window
         invocation = dbt.cli(dbt_build_args(), context=context, raise_on_error=False)
     yield from invocation.stream()
     keep_partial_parse(invocation.target_path, SETTINGS.dbt_target_dir)
     prune_run_targets(SETTINGS.dbt_target_dir, context.op_def.name)
-    if not invocation.is_successful():
+    if invocation.is_successful():
+        if reference_models().builds_all(selected, selected_checks):
+            record_reference_state(context, settings.warehouse)
+    else:
         summary = summarise_dbt_failures(invocation.target_path / "run_results.json")
         raise dg.Failure(
             description="dbt build failed, so nothing downstream (checks, publication) ran and the published "
