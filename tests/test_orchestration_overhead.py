@@ -187,8 +187,6 @@ def dbt_connection_setting(database: Path, name: str) -> str:
 
     profile = yaml.safe_load((ROOT / "dbt_project" / "profiles.yml").read_text())
     output = render(profile["sozialmonitor"]["outputs"]["warehouse"])
-    # set once when the database opens: dbt-duckdb repeats every `settings:` entry on each node's cursor
-    assert name not in (output.get("settings") or {})
     del output["type"], output["threads"]
     credentials = DuckDBCredentials.from_dict({**output, "path": str(database), "database": "dbt", "schema": "main"})
     connection = Environment.initialize_db(credentials)
