@@ -175,9 +175,14 @@ def run_refresh(first: Quarter, last: Quarter, *, on_event: Callable[[StepEvent]
 
 def without_unchanged_reference_models(defs, asset_selection, settings: Settings):
     """(selection, decision): the run's asset keys without the reference models when they may be left out."""
+    from orchestration.dbt.reference_state import ReuseDecision
     from orchestration.defs.dbt import reference_models
 
-    decision = reference_models().decide(settings.warehouse, settings.inbox)
+    try:
+        decision = reference_models().decide(settings.warehouse, settings.inbox)
+    except Exception as exc:  # a shortcut must never stop a refresh: then everything is built, as without it
+        decision = ReuseDecision(
+            reason=f"whether they changed could not be determined ({type(exc).__name__}: {exc})")
     if not decision.reused:
         return asset_selection, decision
     keys = asset_selection if asset_selection is not None else defs.resolve_asset_graph().materializable_asset_keys

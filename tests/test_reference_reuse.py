@@ -25,7 +25,8 @@ def test_reference_only_means_reference_sources_and_seeds_and_nothing_volatile()
         "sources": {"source.p.ref.strassen": {"name": "strassen"}, "source.p.q.register": {"name": "register"}},
         "macros": {"macro.p.fenster": {"macro_sql": "{{ env_var('SOZIALMONITOR_BIS_STICHTAG') }}",
                                        "depends_on": {"macros": []}},
-                   "macro.p.indirekt": {"macro_sql": "{{ fenster() }}", "depends_on": {"macros": ["macro.p.fenster"]}}},
+                   "macro.p.indirekt": {"macro_sql": "{{ fenster() }}",
+                                        "depends_on": {"macros": ["macro.p.fenster"]}}},
         "nodes": {
             "seed.p.kennzahlen": node("seed"),
             "model.p.stg_strassen": node("model", ["source.p.ref.strassen"]),
@@ -114,11 +115,13 @@ def test_reuse_is_refused_whenever_anything_they_are_built_from_changed(demo_cop
     # their tables were changed after the build (by hand, or by a dbt run outside the orchestration)
     con = warehouse(demo_copy, read_only=False)
     con.execute("CREATE TABLE core.dim_wohnplatz_copy AS SELECT * FROM core.dim_wohnplatz")
-    con.execute("DELETE FROM core.dim_wohnplatz WHERE wohnplatz_id = (SELECT min(wohnplatz_id) FROM core.dim_wohnplatz)")
+    con.execute("DELETE FROM core.dim_wohnplatz "
+                "WHERE wohnplatz_id = (SELECT min(wohnplatz_id) FROM core.dim_wohnplatz)")
     con.close()
     assert not decide().reused and "tables were changed" in decide().reason
     con = warehouse(demo_copy, read_only=False)
-    con.execute("INSERT INTO core.dim_wohnplatz SELECT * FROM core.dim_wohnplatz_copy EXCEPT SELECT * FROM core.dim_wohnplatz")
+    con.execute("INSERT INTO core.dim_wohnplatz "
+                "SELECT * FROM core.dim_wohnplatz_copy EXCEPT SELECT * FROM core.dim_wohnplatz")
     con.execute("DROP TABLE core.dim_wohnplatz_copy")
     con.close()
     assert decide().reused  # the same rows again (row order does not matter)

@@ -183,7 +183,8 @@ def read_record(con: "duckdb.DuckDBPyConnection") -> dict[str, Any] | None:
     import duckdb
 
     try:
-        row = con.execute(f"SELECT code, eingaben, ergebnisse, knoten, gebaut_am, run_id FROM {RECORD_TABLE}").fetchone()
+        row = con.execute(
+            f"SELECT code, eingaben, ergebnisse, knoten, gebaut_am, run_id FROM {RECORD_TABLE}").fetchone()
     except duckdb.CatalogException:
         return None
     if row is None:
@@ -260,7 +261,8 @@ class ReferenceModels:
         self.manifest = manifest
         self.project_file = project_file
         self.tables = sorted(reference_tables())
-        self.keys = frozenset(reusable_asset_keys(assets_def, manifest, reference_only_nodes(manifest, self.tables)))
+        nodes = reference_only_nodes(manifest, self.tables)
+        self.keys = frozenset(reusable_asset_keys(assets_def, manifest, nodes))
         self.check_keys = frozenset(c.key for c in assets_def.check_specs if c.asset_key in self.keys)
         self.nodes = nodes_of(assets_def, set(self.keys))
 
