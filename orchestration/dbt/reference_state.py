@@ -313,7 +313,8 @@ class ReferenceModels:
                 raise ReferenceChanged(
                     "The run left the reference models out because nothing they are built from had changed, but "
                     f"before dbt started: {why_not}. Nothing was built or published. Run the refresh again: "
-                    "it rebuilds them.")
+                    "it rebuilds them (a new `sozialmonitor refresh`, or the job with all assets in the UI; "
+                    "re-executing this run would leave them out again).")
         elif selected & self.keys:
             clear_record(con)
 
