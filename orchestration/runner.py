@@ -12,9 +12,9 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
-from orchestration.dbt.reference_state import RUN_TAG as REFERENCE_RUN_TAG
+from orchestration.dbt.reference_state import RUN_TAG as REFERENCE_RUN_TAG, ReuseDecision
 from orchestration.gc_tuning import long_lived_objects_frozen
 from orchestration.periods import Quarter
 from orchestration.settings import Settings, get_settings
@@ -57,7 +57,7 @@ class RefreshResult:
     skipped: list[str] = field(default_factory=list)
     materialized: list[str] = field(default_factory=list)  # asset keys, e.g. 'publikation/monitoring'
     log_path: Path | None = None
-    reference: Any = None  # orchestration.dbt.reference_state.ReuseDecision: were the reference models left out?
+    reference: ReuseDecision | None = None  # were the reference models left out of the run, and why (not)
 
 
 def partition_tags(first: Quarter, last: Quarter) -> dict[str, str]:
@@ -175,7 +175,6 @@ def run_refresh(first: Quarter, last: Quarter, *, on_event: Callable[[StepEvent]
 
 def without_unchanged_reference_models(defs, asset_selection, settings: Settings):
     """(selection, decision): the run's asset keys without the reference models when they may be left out."""
-    from orchestration.dbt.reference_state import ReuseDecision
     from orchestration.defs.dbt import reference_models
 
     try:

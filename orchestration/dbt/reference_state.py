@@ -4,7 +4,7 @@ About a third of the dbt graph (street directory, house coordinates, boundaries,
 register, seeds, and their tests: ~100 of ~330 nodes) depends on reference data only. Those sources change
 a few times a year, yet a quarterly refresh rebuilt and re-tested them every time: ~2.5 s of a ~30 s quarter.
 
-A refresh leaves them out of its asset selection when all of this holds (`decide_reuse`):
+A refresh leaves them out of its asset selection when all of this holds (`ReferenceModels.decide`):
 - the warehouse records a complete build of them (`meta.referenzstand`, written by the dbt step after a
   successful build that selected all of them, and cleared before any build that touches one of them);
 - their dbt code is the same: SQL, config, test arguments, the macros they call, dbt_project.yml, dbt's
@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
@@ -37,6 +37,7 @@ REFERENCE_CADENCE = "bei_aenderung"  # the contracts' turnus of reference data
 RECORD_SCHEMA = "meta"
 RECORD_TABLE = f"{RECORD_SCHEMA}.referenzstand"
 UNIQUE_ID = "dagster_dbt/unique_id"
+NO_RECORD = "no complete build of them is recorded in this warehouse"
 RUN_TAG = "sozialmonitor/referenzmodelle"  # "wiederverwendet:<fingerprint>" when a run left them out
 # what makes a model's result depend on more than its inputs and code
 _VOLATILE = re.compile(r"env_var|run_started_at|invocation_id|modules\.datetime|current_date|current_timestamp"
@@ -207,7 +208,7 @@ def write_record(con: "duckdb.DuckDBPyConnection", prints: Fingerprints, nodes: 
 def record_matches(record: Mapping[str, Any] | None, prints: Fingerprints) -> str | None:
     """None when the recorded build is current; otherwise why not, in words for the operator."""
     if record is None:
-        return "no complete build of them is recorded in this warehouse"
+        return NO_RECORD
     if record["code"] != prints.code:
         return "their dbt code (SQL, macros, tests, dbt_project.yml or dbt's version) changed"
     if record["eingaben"] != prints.inputs:
@@ -225,9 +226,7 @@ class ReuseDecision:
     nodes: int = 0
     reason: str = ""
     fingerprint: str | None = None
-    built_at: Any = None
     run_id: str | None = None
-    details: list[str] = field(default_factory=list)
 
     @property
     def reused(self) -> bool:
@@ -286,7 +285,7 @@ class ReferenceModels:
         try:
             record = read_record(con)
             if record is None:
-                return ReuseDecision(reason="no complete build of them is recorded in this warehouse")
+                return ReuseDecision(reason=NO_RECORD)
             pending = pending_reference_deliveries(inbox, con)
             if pending:
                 return ReuseDecision(reason="new reference data wait in the inbox: " + ", ".join(pending[:5]))
@@ -297,7 +296,7 @@ class ReferenceModels:
         if why_not:
             return ReuseDecision(reason=why_not)
         return ReuseDecision(skip=self.keys, nodes=len(self.nodes), fingerprint=prints.combined,
-                             built_at=record["gebaut_am"], run_id=record["run_id"],
+                             run_id=record["run_id"],
                              reason="unchanged since the recorded build")
 
     def before_build(self, con: "duckdb.DuckDBPyConnection", selected: set, reused_tag: str | None) -> None:
