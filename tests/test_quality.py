@@ -11,6 +11,7 @@ import json
 import shutil
 import socket
 from pathlib import Path
+from types import SimpleNamespace
 
 import duckdb
 import pytest
@@ -155,6 +156,28 @@ def test_example_rows_are_stable_and_newest_first(good_db: Path, tmp_path: Path)
     examples = outcome(first, "wertebereich_anteile_0_bis_100").examples
     assert examples == outcome(second, "wertebereich_anteile_0_bis_100").examples
     assert [r["stichtag"] for r in examples] == [PUBLISHED_STICHTAG] * 5
+
+
+def test_examples_are_whole_rows_of_the_batch_first_in_its_stable_order(good_db: Path, tmp_path: Path) -> None:
+    """The checks read only the columns they look at, in no fixed order; the examples must still be the
+    first broken rows of the whole batch in its stable order, with every column."""
+    from orchestration.quality.batches import connect_read_only, render_batch_sql, stable_order
+    from orchestration.quality.runner import _json_safe
+
+    db = broken_copy(good_db, tmp_path, "UPDATE marts.mart_sozialmonitoring SET sgb2_quote = 140 "
+                                        "WHERE ebene = 'wohnplatz'")
+    check = outcome(run_suite("mart_sozialmonitoring", db, PARAMS), "wertebereich_anteile_0_bis_100")
+    suite = load_suite("mart_sozialmonitoring")
+    con = connect_read_only(db)
+    try:
+        batch = con.sql(render_batch_sql(suite, check.batch, con))
+        broken = batch.filter("wert_prozent_des_faktors > 100").order(stable_order(batch.columns)).limit(5).df()
+    finally:
+        con.close()
+    expected = [{k: _json_safe(v) for k, v in row.items()} for row in broken.to_dict(orient="records")]
+    assert check.unexpected_count > 5 and len(expected) == 5
+    assert check.examples == expected
+    assert set(check.examples[0]) == set(batch.columns) and len(batch.columns) > 3
 
 
 def test_batch_order_is_newest_stichtag_first_then_every_column_with_nulls_last() -> None:
@@ -605,6 +628,36 @@ def test_a_batch_that_cannot_run_fails_with_the_severity_of_its_checks(good_db: 
     assert not_run and not result.success
     assert any("ebene" in (r.message or "") for r in not_run)
     assert {r.severity for r in not_run} == {"error", "warn"}
+
+
+def test_a_batch_is_read_with_every_column_when_a_check_needs_the_whole_table() -> None:
+    from orchestration.quality.batches import columns_checked
+
+    def spec(**kwargs):
+        return SimpleNamespace(kwargs=kwargs)
+
+    assert columns_checked([spec(column="wert"), spec(column_A="max_aenderung", column_B="aenderung"),
+                            spec(column_list=["ebene", "gebiet_id"]), spec(column="wert")]) == [
+        "wert", "max_aenderung", "aenderung", "ebene", "gebiet_id"]
+    assert columns_checked([spec(column="wert"), spec(column_set=["wert", "status"])]) is None
+    assert columns_checked([spec(column="wert", row_condition='status=="ok"')]) is None
+
+
+def test_an_expectation_on_a_column_its_batch_lacks_fails_alone(good_db: Path, tmp_path: Path) -> None:
+    """A batch is read with only the columns its checks name; a misspelt column must fail that check (as
+    not run, with the name), not the batch's other checks."""
+    def misspell(document):
+        document["expectations"].append({
+            "type": "expect_column_values_to_not_be_null", "kwargs": {"column": "wert_falsch"},
+            "meta": {"pruefung": "tippfehler", "batch": "faellige_werte", "severity": "error", "kategorie": "struktur",
+                     "beschreibung": "Eine Spalte, die es nicht gibt."}})
+
+    suite = load_suite_file(_write_suite(tmp_path, misspell))
+    result = run_suite("mart_pflege", good_db, PARAMS, suite=suite)
+    misspelt = outcome(result, "tippfehler")
+    assert misspelt.status == "nicht_ausfuehrbar" and "wert_falsch" in misspelt.message
+    assert [r.pruefung for r in result.failed] == ["tippfehler"]
+    assert {r.status for r in result.results if r.batch == "faellige_werte" and r.pruefung != "tippfehler"} == {"bestanden"}
 
 
 # ------------------------------------------------------------------------------------------ reporting

@@ -14,12 +14,12 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 if TYPE_CHECKING:  # imported where batches are read (the Dagster definitions load this module, not pandas)
     import pandas as pd
 
-from orchestration.quality.batches import BatchError, connect_read_only, read_batch
+from orchestration.quality.batches import BatchError, columns_checked, connect_read_only, read_batch
 from orchestration.quality.gx_runtime import DataFrameValidator
 from orchestration.quality.suites import PUBLISHED_MARTS, ExpectationSpec, Suite, load_suite
 
@@ -152,14 +152,16 @@ def run_suite(
         for batch_name in suite.batches_in_use:
             expectations = suite.expectations_on(batch_name)
             try:
-                frame = read_batch(suite, batch_name, con, params)
+                frame = read_batch(suite, batch_name, con, params, columns=columns_checked(expectations))
             except BatchError as exc:
                 for spec in expectations:
                     results[spec.pruefung] = _not_run(spec, str(exc))
                 continue
             gx_batch = validator.batch(frame)
+            examples = ExampleRows(lambda name=batch_name: read_batch(suite, name, con, params, ordered=True),
+                                   validator, params)
             for spec in expectations:
-                results[spec.pruefung] = _validate(spec, gx_batch, frame, params)
+                results[spec.pruefung] = _validate(spec, gx_batch, params, examples)
     finally:
         con.close()
     ordered = tuple(results[spec.pruefung] for spec in suite.expectations)
@@ -184,13 +186,11 @@ def run_all_suites(
     return {m: run_suite(m, db_path, parameters, expectations_dir=expectations_dir) for m in marts}
 
 
-def _validate(spec: ExpectationSpec, gx_batch: Any, frame: pd.DataFrame,
-              params: Mapping[str, str]) -> ExpectationResult:
+def _validate(spec: ExpectationSpec, gx_batch: Any, params: Mapping[str, str],
+              examples: ExampleRows) -> ExpectationResult:
     try:
         outcome = gx_batch.validate(
-            spec.expectation,
-            result_format={"result_format": "SUMMARY", "partial_unexpected_count": MAX_EXAMPLES},
-            expectation_parameters=dict(params),
+            spec.expectation, result_format={"result_format": "BASIC"}, expectation_parameters=dict(params)
         )
     except Exception as exc:  # GX raises on some configuration errors instead of reporting them
         return _not_run(spec, f"GX: {exc}")
@@ -211,8 +211,38 @@ def _validate(spec: ExpectationSpec, gx_batch: Any, frame: pd.DataFrame,
         observed=_json_safe(result.get("observed_value")),
         element_count=result.get("element_count"),
         unexpected_count=result.get("unexpected_count"),
-        examples=[] if success else _example_rows(frame, result.get("partial_unexpected_index_list")),
+        examples=[] if success else examples.breaking(spec),
     )
+
+
+class ExampleRows:
+    """The example rows of a batch's failed expectations: the first rows that broke one, in the batch's
+    stable order (newest Stichtag first), with every column of the batch.
+
+    The checks run on a read of only the columns they look at, in no fixed order. For examples the batch is
+    read once more, complete and ordered, and the failed expectation runs again on that read: GX names the
+    first rows it meets, so the same data always give the same examples. Only a batch with a failed
+    expectation pays for the second read.
+    """
+
+    def __init__(self, read_ordered: Callable[[], pd.DataFrame], validator: DataFrameValidator,
+                 params: Mapping[str, str]) -> None:
+        self._read_ordered = read_ordered
+        self._validator = validator
+        self._params = dict(params)
+        self._batch: tuple[pd.DataFrame, Any] | None = None
+
+    def breaking(self, spec: ExpectationSpec) -> list[dict[str, Any]]:
+        if self._batch is None:
+            frame = self._read_ordered()
+            self._batch = (frame, self._validator.batch(frame))
+        frame, gx_batch = self._batch
+        outcome = gx_batch.validate(
+            spec.expectation,
+            result_format={"result_format": "SUMMARY", "partial_unexpected_count": MAX_EXAMPLES},
+            expectation_parameters=self._params,
+        )
+        return _example_rows(frame, (outcome.result or {}).get("partial_unexpected_index_list"))
 
 
 def _not_run(spec: ExpectationSpec, message: str) -> ExpectationResult:
