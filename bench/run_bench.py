@@ -55,7 +55,7 @@ def phase_of(step: str) -> str:
         return "dbt"
     if step.endswith("_gx_suite") or step == "gx_suites":
         return "gx"
-    if step.endswith("_lieferung_aktuell"):
+    if step.endswith("_lieferung_aktuell") or step == "lieferfristen":
         return "freshness"
     if step.startswith("raw__"):
         return "extraction"

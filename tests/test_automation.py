@@ -98,3 +98,38 @@ def test_yearly_source_is_due_only_for_its_reference_quarter():
     due, deadline = newest_due_quarter(kita, date(2026, 11, 25))
     assert due == Quarter(2026, 1) and deadline == date(2026, 6, 29)
     assert not freshness(kita, {"2026-Q1"}, date(2026, 11, 25)).overdue
+
+
+def test_deadline_checks_answer_for_every_quarterly_source_from_its_own_deliveries(data_dir):
+    """The `lieferung_aktuell` checks run as one step; each source's result must come from its own rows of
+    raw.lieferungen, and a run that selects one check runs only that one."""
+    import duckdb
+
+    from orchestration.definitions import defs
+    from orchestration.periods import last_complete_quarter
+    from orchestration.sources.contract import all_contracts
+
+    quarter, sgb2 = Quarter(2024, 1), []
+    newest = last_complete_quarter(date.today()).next()  # delivered early: due for no deadline yet
+    while quarter <= newest:
+        sgb2.append(quarter.label)
+        quarter = quarter.next()
+    con = duckdb.connect(str(data_dir / "warehouse.duckdb"))
+    con.execute("CREATE SCHEMA raw; CREATE TABLE raw.lieferungen (quelle VARCHAR, periode VARCHAR)")
+    con.executemany("INSERT INTO raw.lieferungen VALUES (?, ?)", [("sgb2", p) for p in sgb2] + [("kita", "2016-Q1")])
+    con.close()
+
+    job = defs.resolve_job_def("lieferfristen_pruefen")
+    evaluations = {e.asset_key.path[-1]: e for e in
+                   job.execute_in_process(instance=dg.DagsterInstance.ephemeral()).get_asset_check_evaluations()}
+    assert set(evaluations) == {c.id for c in all_contracts() if c.partitioned}
+    assert {e.check_name for e in evaluations.values()} == {"lieferung_aktuell"}
+    assert evaluations["sgb2"].passed and evaluations["sgb2"].metadata["zuletzt_geliefert"].value == newest.label
+    assert not evaluations["kita"].passed and evaluations["kita"].metadata["zuletzt_geliefert"].value == "2016-Q1"
+    assert not evaluations["hze"].passed and evaluations["hze"].metadata["zuletzt_geliefert"].value == "nie"
+    assert all(e.severity == dg.AssetCheckSeverity.WARN for e in evaluations.values())
+
+    only_hze = dg.AssetCheckKey(dg.AssetKey(["raw", "hze"]), "lieferung_aktuell")
+    subset = job.get_subset(asset_check_selection={only_hze})
+    ran = subset.execute_in_process(instance=dg.DagsterInstance.ephemeral()).get_asset_check_evaluations()
+    assert [(e.asset_key, e.passed) for e in ran] == [(only_hze.asset_key, False)]

@@ -106,10 +106,11 @@ def _write_quality(con, publikation_id: str, rows: Sequence[dict]) -> None:
     cols = ", ".join(f"{c} {t}" for c, t in DATENQUALITAET_COLUMNS.items())
     con.execute(f"CREATE TABLE mart_datenqualitaet ({cols})")
     if rows:
-        con.executemany(
-            f"INSERT INTO mart_datenqualitaet VALUES ({', '.join('?' for _ in DATENQUALITAET_COLUMNS)})",
-            [[publikation_id if c == "publikation_id" else _text(r.get(c)) for c in DATENQUALITAET_COLUMNS]
-             for r in rows])
+        # one statement with a list per column: executemany runs the INSERT once per row (0.3 s for 520 checks)
+        columns = [[publikation_id if c == "publikation_id" else _text(r.get(c)) for r in rows]
+                   for c in DATENQUALITAET_COLUMNS]
+        unnested = ", ".join(f"unnest(${i + 1}::VARCHAR[])" for i in range(len(columns)))
+        con.execute(f"INSERT INTO mart_datenqualitaet SELECT {unnested}", columns)
 
 
 def _text(value) -> str | None:
