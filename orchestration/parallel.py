@@ -6,6 +6,7 @@ of one).
 """
 from __future__ import annotations
 
+import atexit
 import importlib
 import os
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -35,6 +36,26 @@ def _prepare_worker(preload: tuple[str, ...], nice: int) -> None:
                 getattr(loaded, function)()
         except Exception:  # noqa: BLE001 - a warm-up only: an initializer that raises breaks the whole
             pass           # pool; the task imports what it needs itself and fails with its own traceback
+    atexit.register(_exit_without_teardown)  # registered last, so it runs first
+
+
+def _exit_without_teardown() -> None:
+    """End a worker once the pool shuts it down, without tearing down its modules.
+
+    A spawned worker ends like any interpreter: atexit handlers, then every module (GX, pandas, openpyxl)
+    torn down, 0.7 s that the run waits for in its last step's teardown. The pool has collected every result
+    by then (a worker sends each one as it finishes), so nothing is lost; output is flushed first.
+    """
+    import logging
+    import sys
+
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001 - a closed stream has nothing left to flush
+            pass
+    os._exit(0)
 
 
 def _worker_ready() -> int:
