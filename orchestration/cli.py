@@ -201,8 +201,9 @@ def print_refresh_summary(result) -> None:
         console.print("Failed checks: " + ", ".join(result.failed_checks[:20]))
     decision = result.reference
     if decision is not None and decision.reused:
-        console.print(f"Reference models left out ({decision.nodes} dbt nodes): nothing they are built from changed "
-                      f"since run {decision.run_id}. `--rebuild-reference` rebuilds them anyway.")
+        console.print(f"Reference models left out ({decision.nodes} dbt nodes), and the extraction of the reference "
+                      f"sources: nothing they are built from changed since run {decision.run_id}. "
+                      "`--rebuild-reference` rebuilds them anyway.")
     elif decision is not None:
         console.print(f"Reference models rebuilt: {decision.reason}.")
 

@@ -174,7 +174,9 @@ def run_refresh(first: Quarter, last: Quarter, *, on_event: Callable[[StepEvent]
 
 
 def without_unchanged_reference_models(defs, asset_selection, settings: Settings):
-    """(selection, decision): the run's asset keys without the reference models when they may be left out."""
+    """(selection, decision): the run's asset keys without the reference models when they may be left out,
+    and without the extraction of the reference sources, which would find nothing new (no reference delivery
+    waiting in the inbox is a condition of leaving the models out)."""
     from orchestration.defs.dbt import reference_models
 
     try:
@@ -185,7 +187,17 @@ def without_unchanged_reference_models(defs, asset_selection, settings: Settings
     if not decision.reused:
         return asset_selection, decision
     keys = asset_selection if asset_selection is not None else defs.resolve_asset_graph().materializable_asset_keys
-    return [k for k in keys if k not in decision.skip], decision
+    skip = decision.skip | reference_extraction_keys()
+    return [k for k in keys if k not in skip], decision
+
+
+def reference_extraction_keys() -> frozenset:
+    """The raw assets of the reference sources (street directory, house coordinates, boundaries, ...)."""
+    from orchestration.dbt.reference_state import REFERENCE_CADENCE
+    from orchestration.defs.sources import raw_asset_key
+    from orchestration.sources.contract import all_contracts
+
+    return frozenset(raw_asset_key(c.id) for c in all_contracts() if c.turnus == REFERENCE_CADENCE)
 
 
 def _poll_events(instance, run_id: str, on_event: Callable[[StepEvent], None], stop: threading.Event) -> None:

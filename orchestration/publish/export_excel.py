@@ -27,6 +27,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, Iterable, Mapping, Sequence
 
 from openpyxl import Workbook
@@ -320,10 +321,7 @@ def cell_xml(ref: str, value: Any, style_attr: str = "") -> str:
     if value is None:
         return f'<c r="{ref}"{style_attr} t="n"/>' if style_attr else ""
     if isinstance(value, str):
-        if ILLEGAL_CHARACTERS_RE.search(value):
-            raise ValueError(f"text {value!r} contains a control character Excel cannot store")
-        space = ' xml:space="preserve"' if value != value.strip() else ""
-        return f'<c r="{ref}"{style_attr} t="inlineStr"><is><t{space}>{_xml_text(value)}</t></is></c>'
+        return f'<c r="{ref}"{style_attr}{_text_cell_rest(value)}'
     if isinstance(value, bool):
         return f'<c r="{ref}"{style_attr} t="b"><v>{int(value)}</v></c>'
     if isinstance(value, (int, float, Decimal)):
@@ -335,6 +333,15 @@ def cell_xml(ref: str, value: Any, style_attr: str = "") -> str:
             raise ValueError(f"{value} has a time zone; Excel stores local times only")
         return f'<c r="{ref}"{style_attr} t="n"><v>{"%.16g" % to_excel(value)}</v></c>'
     raise ValueError(f"cannot write a {type(value).__name__} ({value!r}) to a cell")
+
+
+@lru_cache(maxsize=1 << 16)
+def _text_cell_rest(value: str) -> str:
+    """What follows `<c r=".." s="..">` for a text: names, ids and markers repeat in every row of a sheet."""
+    if ILLEGAL_CHARACTERS_RE.search(value):
+        raise ValueError(f"text {value!r} contains a control character Excel cannot store")
+    space = ' xml:space="preserve"' if value != value.strip() else ""
+    return f' t="inlineStr"><is><t{space}>{_xml_text(value)}</t></is></c>'
 
 
 def _xml_text(value: str) -> str:

@@ -128,11 +128,13 @@ def run_suite(
     *,
     suite: Suite | None = None,
     expectations_dir: Path | str | None = None,
+    duckdb_threads: int | None = None,
 ) -> SuiteResult:
     """Validate one published mart in the warehouse at `db_path` (default: the project's warehouse).
 
     `parameters` must hold every parameter the suite declares, e.g. ``{"stichtag": "2026-09-30"}``
-    for the freshness check: the Stichtag of the partition being published.
+    for the freshness check: the Stichtag of the partition being published. `duckdb_threads` caps the
+    threads of the suite's DuckDB connection (suites running side by side in processes share the cores).
     """
     from orchestration.settings import get_settings
 
@@ -148,6 +150,8 @@ def run_suite(
     validator = DataFrameValidator()
     results: dict[str, ExpectationResult] = {}
     con = connect_read_only(target)
+    if duckdb_threads:
+        con.execute(f"SET threads = {int(duckdb_threads)}")
     try:
         for batch_name in suite.batches_in_use:
             expectations = suite.expectations_on(batch_name)
