@@ -238,13 +238,16 @@ class ExampleRows:
 
     def breaking(self, spec: ExpectationSpec) -> list[dict[str, Any]]:
         if self._batch is None:
-            frame = self._read_ordered()
+            try:
+                frame = self._read_ordered()
+            except BatchError:  # the same SQL just ran; should it fail now, the result stands without examples
+                return []
             self._batch = (frame, self._validator.batch(frame))
         frame, gx_batch = self._batch
         outcome = gx_batch.validate(
             spec.expectation,
             result_format={"result_format": "SUMMARY", "partial_unexpected_count": MAX_EXAMPLES},
-            expectation_parameters=self._params,
+            expectation_parameters=dict(self._params),
         )
         return _example_rows(frame, (outcome.result or {}).get("partial_unexpected_index_list"))
 
