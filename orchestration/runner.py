@@ -193,11 +193,10 @@ def without_unchanged_reference_models(defs, asset_selection, settings: Settings
 
 def reference_extraction_keys() -> frozenset:
     """The raw assets of the reference sources (street directory, house coordinates, boundaries, ...)."""
-    from orchestration.dbt.reference_state import REFERENCE_CADENCE
+    from orchestration.dbt.reference_state import reference_contracts
     from orchestration.defs.sources import raw_asset_key
-    from orchestration.sources.contract import all_contracts
 
-    return frozenset(raw_asset_key(c.id) for c in all_contracts() if c.turnus == REFERENCE_CADENCE)
+    return frozenset(raw_asset_key(c.id) for c in reference_contracts())
 
 
 def _poll_events(instance, run_id: str, on_event: Callable[[StepEvent], None], stop: threading.Event) -> None:

@@ -44,11 +44,16 @@ _VOLATILE = re.compile(r"env_var|run_started_at|invocation_id|modules\.datetime|
                        r"|\bnow\s*\(|\btoday\s*\(|random\s*\(|uuid\s*\(", re.IGNORECASE)
 
 
-def reference_tables() -> set[str]:
-    """Raw tables of the sources whose contract says they change only when the office changes them."""
+def reference_contracts() -> list:
+    """The contracts of the sources that change only when the office changes them (`turnus: bei_aenderung`)."""
     from orchestration.sources.contract import all_contracts
 
-    return {table for c in all_contracts() if c.turnus == REFERENCE_CADENCE for table in c.tabellen}
+    return [c for c in all_contracts() if c.turnus == REFERENCE_CADENCE]
+
+
+def reference_tables() -> set[str]:
+    """Raw tables of the reference sources."""
+    return {table for c in reference_contracts() for table in c.tabellen}
 
 
 def reference_only_nodes(manifest: Mapping[str, Any], tables: Iterable[str]) -> set[str]:
@@ -235,14 +240,11 @@ class ReuseDecision:
 
 def pending_reference_deliveries(inbox: Path, con: "duckdb.DuckDBPyConnection") -> list[str]:
     """Files of reference sources in the inbox whose content the warehouse has not loaded yet."""
-    from orchestration.sources.contract import all_contracts
     from orchestration.sources.extraction import discover
 
     loaded = {r[0] for r in con.execute("SELECT lieferung_id FROM raw.lieferungen").fetchall()}
     pending = []
-    for contract in all_contracts():
-        if contract.turnus != REFERENCE_CADENCE:
-            continue
+    for contract in reference_contracts():
         deliveries, _ = discover(contract, inbox)
         pending.extend(f"{contract.id}/{d.path.name}" for d in deliveries if d.sha256 not in loaded)
     return pending

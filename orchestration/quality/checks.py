@@ -143,12 +143,11 @@ def run_suites_in_processes(marts: Sequence[str], stichtag: str, *, db_path: Pat
 
     cpus = os.cpu_count() or 1
     workers = min(len(marts), workers or cpus)
-    if workers <= 1 and pool is None:
-        return {mart: run_suite(mart, db_path, {"stichtag": stichtag}, expectations_dir=expectations_dir)
-                for mart in marts}
     # one DuckDB thread per core between the processes: more threads than cores only queue (~9 % of the step)
     validate = partial(run_suite, db_path=db_path, parameters={"stichtag": stichtag},
                        expectations_dir=expectations_dir, duckdb_threads=max(1, cpus // workers))
+    if workers <= 1 and pool is None:
+        return {mart: validate(mart) for mart in marts}
     return map_in_processes(validate, list(marts), workers=workers, first=EXPECTED_COST_ORDER, pool=pool)
 
 
